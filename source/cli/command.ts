@@ -1,0 +1,48 @@
+/** What a CLI command declares, and what it is given when it runs. */
+import type {Repository} from '../engine/index.js';
+
+export type FlagSpec = {
+	type: 'string' | 'boolean';
+	isMultiple?: boolean;
+	description: string;
+	/** Shown after the flag name in help, e.g. PATH. */
+	value?: string;
+};
+
+export type Flags = Record<string, string | boolean | string[] | undefined>;
+
+export type CommandContext = {
+	args: string[];
+	flags: Flags;
+	json: boolean;
+	/** Opens the repository chosen by --repo, STRATA_REPO or the default; the command closes nothing itself. */
+	openRepository(): Repository;
+	repositoryPath: string;
+	/** Writes one line (or block) of normal output. */
+	print(text: string): void;
+	/** Prints a value as JSON. */
+	printJson(value: unknown): void;
+	isTty: boolean;
+	/** Aborted on SIGINT or SIGTERM: long operations roll back and stop. */
+	signal: AbortSignal;
+};
+
+export type Command = {
+	/** One or two words, e.g. "init" or "item add". */
+	name: string;
+	summary: string;
+	/** Positional arguments in help form, e.g. ["ITEM", "RP"]; a trailing "..." word takes the rest. */
+	args: string[];
+	/** How many positional arguments are required; the rest are optional. */
+	requiredArgs?: number;
+	flags: Record<string, FlagSpec>;
+	/** Extra help paragraphs. */
+	details?: string;
+	examples?: string[];
+	run(context: CommandContext): Promise<number | void> | number | void;
+};
+
+/** Declares a command; the identity function gives type checking at the definition. */
+export function defineCommand(command: Command): Command {
+	return command;
+}

@@ -1,0 +1,142 @@
+#!/usr/bin/env node
+/**
+ * The `strata` entry point: parses the command line with meow, runs one command, and maps errors to one line and
+ * an exit code (2 for usage mistakes, 1 for failures). With no command it opens the console.
+ */
+import process from 'node:process';
+import meow from 'meow';
+import {formatError, type StrataError, toStrataError, UsageError} from '../engine/index.js';
+import {createContext} from './context.js';
+import type {Command, FlagSpec, Flags} from './command.js';
+import {commands} from './commands/index.js';
+import {kebab} from './flags.js';
+import {commandHelp, globalHelp} from './help.js';
+
+const globalFlags: Record<string, FlagSpec> = {
+	repo: {type: 'string', description: ''},
+	json: {type: 'boolean', description: ''},
+	help: {type: 'boolean', description: ''},
+	version: {type: 'boolean', description: ''},
+};
+
+function allFlags(): Record<string, FlagSpec> {
+	const union: Record<string, FlagSpec> = {...globalFlags};
+	for (const command of commands) Object.assign(union, command.flags);
+	return union;
+}
+
+function meowFlags(specs: Record<string, FlagSpec>) {
+	return Object.fromEntries(Object.entries(specs).map(([name, spec]) => [name, {type: spec.type, isMultiple: spec.isMultiple ?? false}]));
+}
+
+/** Finds the longest command name that the positional words start with. */
+function findCommand(words: readonly string[]): Command | undefined {
+	let best: Command | undefined;
+	for (const command of commands) {
+		const parts = command.name.split(' ');
+		if (parts.every((part, index) => words[index] === part) && (!best || parts.length > best.name.split(' ').length)) best = command;
+	}
+
+	return best;
+}
+
+function parse(argv: string[]) {
+	let cli;
+	try {
+		cli = meow(globalHelp(commands), {
+			importMeta: import.meta,
+			argv,
+			flags: meowFlags(allFlags()),
+			allowUnknownFlags: true,
+			autoHelp: false,
+			autoVersion: false,
+			booleanDefault: undefined,
+		});
+	} catch (error) {
+		throw new UsageError('USAGE', (error as Error).message.replace(/`/g, ''), {hint: 'See `strata --help`'});
+	}
+
+	return cli;
+}
+
+function checkFlags(flags: Record<string, unknown>, command: Command | undefined): void {
+	const known = new Set([...Object.keys(globalFlags), ...Object.keys(command?.flags ?? {})]);
+	for (const [name, value] of Object.entries(flags)) {
+		if (name === '_' || name === '--' || known.has(name) || value === undefined || (Array.isArray(value) && value.length === 0)) continue;
+		const where = command ? `\`strata ${command.name}\`` : 'strata';
+		throw new UsageError('UNKNOWN_FLAG', `unknown flag --${kebab(name)} for ${where}`, {hint: `See \`strata${command ? ` ${command.name}` : ''} --help\``});
+	}
+}
+
+async function main(argv: string[]): Promise<number> {
+	process.umask(0o077);
+	const cli = parse(argv);
+	const words = cli.input.map(String);
+	const flags = cli.unnormalizedFlags as Flags;
+	if (flags['version']) {
+		process.stdout.write(`${String(cli.pkg.version ?? 'unknown')}\n`);
+		return 0;
+	}
+
+	if (words.length === 0) {
+		checkFlags(flags, undefined);
+		if (flags['help']) {
+			process.stdout.write(`${globalHelp(commands)}\n`);
+			return 0;
+		}
+
+		const {openConsole} = await import('../tui/open-console.js');
+		return openConsole({repoFlag: flags['repo'] as string | undefined});
+	}
+
+	const command = findCommand(words);
+	if (!command) {
+		const group = commands.filter(candidate => candidate.name.startsWith(`${words[0]} `)).map(candidate => candidate.name);
+		throw new UsageError('UNKNOWN_COMMAND', `unknown command "${words.join(' ')}"`, {
+			hint: group.length > 0 ? `Use one of: ${group.join(', ')}` : 'See `strata --help` for the commands',
+		});
+	}
+
+	checkFlags(flags, command);
+	if (flags['help']) {
+		process.stdout.write(`${commandHelp(command)}\n`);
+		return 0;
+	}
+
+	const args = words.slice(command.name.split(' ').length);
+	const required = command.requiredArgs ?? 0;
+	const variadic = command.args.at(-1)?.endsWith('...') ?? false;
+	if (args.length < required) {
+		throw new UsageError('MISSING_ARGUMENT', `\`strata ${command.name}\` needs ${command.args.slice(args.length, required).join(' ')}`, {
+			hint: `Usage: strata ${[command.name, ...command.args].join(' ')}`,
+		});
+	}
+
+	if (!variadic && args.length > command.args.length) {
+		throw new UsageError('EXTRA_ARGUMENT', `unexpected argument "${args[command.args.length]}" for \`strata ${command.name}\``, {
+			hint: `Usage: strata ${[command.name, ...command.args].join(' ')}`,
+		});
+	}
+
+	const context = createContext({args, flags});
+	try {
+		const code = await command.run(context);
+		return typeof code === 'number' ? code : 0;
+	} finally {
+		context.dispose();
+	}
+}
+
+function report(error: StrataError): void {
+	process.stderr.write(`strata: ${formatError(error)}\n`);
+	if (process.env['STRATA_DEBUG'] === '1' && error.stack) process.stderr.write(`${error.stack}\n`);
+	if (process.env['STRATA_DEBUG'] === '1' && error.cause instanceof Error && error.cause.stack) process.stderr.write(`caused by: ${error.cause.stack}\n`);
+}
+
+try {
+	process.exitCode = await main(process.argv.slice(2));
+} catch (error) {
+	const strataError = toStrataError(error);
+	report(strataError);
+	process.exitCode = strataError instanceof UsageError ? 2 : 1;
+}

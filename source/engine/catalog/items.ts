@@ -1,0 +1,123 @@
+/** Typed catalog queries for items and their disks. */
+import {basename} from 'node:path';
+import type {Database} from 'better-sqlite3';
+import {UserError} from '../errors.js';
+import type {Disk, Item, ItemKind, ItemState, PostgresSettings} from '../model/index.js';
+
+type ItemRow = {
+	id: number;
+	name: string;
+	kind: ItemKind;
+	block_size: number;
+	settings: string;
+	created_at: string;
+	state: ItemState;
+};
+
+type ItemSettings = {
+	postgres?: PostgresSettings;
+	policy?: string;
+	freezeCmd?: string;
+	thawCmd?: string;
+};
+
+export type NewItem = {
+	name: string;
+	kind: ItemKind;
+	blockSize: number;
+	createdAt: string;
+	disks?: Array<{name: string; path: string}>;
+	postgres?: PostgresSettings;
+	freezeCmd?: string;
+	thawCmd?: string;
+};
+
+function toItem(db: Database, row: ItemRow): Item {
+	const settings = JSON.parse(row.settings) as ItemSettings;
+	const disks = db.prepare('SELECT id, name, path FROM disks WHERE item_id = ? ORDER BY id').all(row.id) as Disk[];
+	return {
+		id: row.id,
+		name: row.name,
+		kind: row.kind,
+		state: row.state,
+		blockSize: row.block_size,
+		createdAt: row.created_at,
+		policy: settings.policy,
+		disks,
+		postgres: settings.postgres,
+		freezeCmd: settings.freezeCmd,
+		thawCmd: settings.thawCmd,
+	};
+}
+
+/** Gives each source path a disk name, unique within the item, that is safe as a file name. */
+export function diskNames(paths: readonly string[]): string[] {
+	const used = new Set<string>();
+	return paths.map(path => {
+		const base = basename(path).replace(/[^\w.-]/g, '_').replace(/^\.+/, '_') || 'disk';
+		let name = base;
+		for (let n = 2; used.has(name); n++) name = `${base}-${n}`;
+		used.add(name);
+		return name;
+	});
+}
+
+/** Records a new item; fails if the name is taken. */
+export function insertItem(db: Database, item: NewItem): Item {
+	const settings: ItemSettings = {};
+	if (item.postgres) settings.postgres = item.postgres;
+	if (item.freezeCmd) settings.freezeCmd = item.freezeCmd;
+	if (item.thawCmd) settings.thawCmd = item.thawCmd;
+	const insert = db.transaction(() => {
+		if (db.prepare('SELECT 1 FROM items WHERE name = ?').get(item.name)) {
+			throw new UserError('ITEM_EXISTS', `an item named "${item.name}" already exists`, {hint: 'Choose another name, or see `strata item list`'});
+		}
+
+		const {lastInsertRowid} = db
+			.prepare('INSERT INTO items (name, kind, block_size, settings, created_at) VALUES (?, ?, ?, ?, ?)')
+			.run(item.name, item.kind, item.blockSize, JSON.stringify(settings), item.createdAt);
+		const addDisk = db.prepare('INSERT INTO disks (item_id, name, path) VALUES (?, ?, ?)');
+		for (const disk of item.disks ?? []) addDisk.run(lastInsertRowid, disk.name, disk.path);
+		return Number(lastInsertRowid);
+	});
+	const id = insert.immediate();
+	return getItemById(db, id)!;
+}
+
+/** Every item, in the order they were added. */
+export function listItems(db: Database): Item[] {
+	const rows = db.prepare('SELECT * FROM items ORDER BY id').all() as ItemRow[];
+	return rows.map(row => toItem(db, row));
+}
+
+export function getItemById(db: Database, id: number): Item | undefined {
+	const row = db.prepare('SELECT * FROM items WHERE id = ?').get(id) as ItemRow | undefined;
+	return row ? toItem(db, row) : undefined;
+}
+
+/** The item with this name, or a clear error naming it. */
+export function requireItem(db: Database, name: string): Item {
+	const row = db.prepare('SELECT * FROM items WHERE name = ?').get(name) as ItemRow | undefined;
+	if (!row) {
+		throw new UserError('ITEM_NOT_FOUND', `no item named "${name}"`, {hint: 'See `strata item list` for the items in this repository'});
+	}
+
+	return toItem(db, row);
+}
+
+/** Removes an item that has no recovery points. */
+export function deleteItem(db: Database, name: string): void {
+	const item = requireItem(db, name);
+	const remove = db.transaction(() => {
+		const points = db.prepare('SELECT count(*) AS n FROM recovery_points WHERE item_id = ?').get(item.id) as {n: number};
+		if (points.n > 0) {
+			throw new UserError('ITEM_HAS_POINTS', `item "${name}" has ${points.n} recovery point(s)`, {
+				hint: 'Stop its protection and delete its data first (`strata protect stop ITEM --delete-data`)',
+			});
+		}
+
+		db.prepare('DELETE FROM disks WHERE item_id = ?').run(item.id);
+		db.prepare('DELETE FROM items WHERE id = ?').run(item.id);
+	});
+	remove.immediate();
+}

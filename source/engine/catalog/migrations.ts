@@ -1,0 +1,117 @@
+/**
+ * Schema migrations, one entry per catalog version (PRAGMA user_version). Append only: never edit a shipped
+ * migration, add the next one. Each runs in its own transaction, so a crash mid-upgrade leaves the old version.
+ */
+import type {Database} from 'better-sqlite3';
+import {RuntimeError} from '../errors.js';
+
+export const migrations: readonly string[] = [
+	// 1: items and their disks.
+	`
+	CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+	CREATE TABLE items (
+		id INTEGER PRIMARY KEY,
+		name TEXT NOT NULL UNIQUE,
+		kind TEXT NOT NULL CHECK (kind IN ('volume', 'postgres')),
+		block_size INTEGER NOT NULL,
+		settings TEXT NOT NULL DEFAULT '{}',
+		created_at TEXT NOT NULL
+	);
+	CREATE TABLE disks (
+		id INTEGER PRIMARY KEY,
+		item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+		name TEXT NOT NULL,
+		path TEXT NOT NULL,
+		UNIQUE (item_id, name)
+	);
+	`,
+	// 2: the object store index, recovery points, block maps and jobs.
+	`
+	ALTER TABLE items ADD COLUMN state TEXT NOT NULL DEFAULT 'active';
+	ALTER TABLE items ADD COLUMN deleted_at TEXT;
+	CREATE TABLE packs (
+		id INTEGER PRIMARY KEY,
+		name TEXT NOT NULL UNIQUE,
+		size INTEGER NOT NULL,
+		created_at TEXT NOT NULL
+	);
+	CREATE TABLE objects (
+		id INTEGER PRIMARY KEY,
+		hash BLOB NOT NULL UNIQUE,
+		pack_id INTEGER NOT NULL REFERENCES packs(id),
+		offset INTEGER NOT NULL,
+		stored_length INTEGER NOT NULL,
+		raw_length INTEGER NOT NULL,
+		codec INTEGER NOT NULL,
+		charged_rp_id INTEGER
+	);
+	CREATE INDEX objects_pack ON objects (pack_id);
+	CREATE INDEX objects_charged ON objects (charged_rp_id);
+	CREATE TABLE recovery_points (
+		id INTEGER PRIMARY KEY,
+		item_id INTEGER NOT NULL REFERENCES items(id),
+		type TEXT NOT NULL CHECK (type IN ('full', 'incremental', 'differential')),
+		trigger TEXT NOT NULL CHECK (trigger IN ('scheduled', 'on-demand')),
+		base_id INTEGER REFERENCES recovery_points(id),
+		created_at TEXT NOT NULL,
+		retain_until TEXT,
+		changed_blocks INTEGER NOT NULL DEFAULT 0,
+		owned_blocks INTEGER NOT NULL DEFAULT 0,
+		logical_bytes INTEGER NOT NULL DEFAULT 0,
+		stored_bytes INTEGER NOT NULL DEFAULT 0,
+		meta TEXT NOT NULL DEFAULT '{}'
+	);
+	CREATE INDEX recovery_points_item ON recovery_points (item_id, id);
+	CREATE TABLE rp_disks (
+		rp_id INTEGER NOT NULL REFERENCES recovery_points(id),
+		disk_id INTEGER NOT NULL REFERENCES disks(id),
+		size INTEGER NOT NULL,
+		changed_blocks INTEGER NOT NULL DEFAULT 0,
+		changed_bytes INTEGER NOT NULL DEFAULT 0,
+		PRIMARY KEY (rp_id, disk_id)
+	) WITHOUT ROWID;
+	CREATE TABLE block_map (
+		rp_id INTEGER NOT NULL,
+		disk_id INTEGER NOT NULL,
+		block_index INTEGER NOT NULL,
+		object_id INTEGER,
+		PRIMARY KEY (rp_id, disk_id, block_index)
+	) WITHOUT ROWID;
+	CREATE INDEX block_map_object ON block_map (object_id) WHERE object_id IS NOT NULL;
+	CREATE TABLE jobs (
+		id INTEGER PRIMARY KEY,
+		item_id INTEGER,
+		item_name TEXT,
+		kind TEXT NOT NULL,
+		trigger TEXT NOT NULL,
+		status TEXT NOT NULL CHECK (status IN ('running', 'succeeded', 'failed')),
+		started_at TEXT NOT NULL,
+		ended_at TEXT,
+		progress TEXT,
+		error TEXT,
+		pid INTEGER,
+		detail TEXT NOT NULL DEFAULT '{}'
+	);
+	CREATE INDEX jobs_started ON jobs (started_at);
+	`,
+];
+
+export const catalogVersion = migrations.length;
+
+/** Brings a catalog up to `target` (default: the newest this build knows). Refuses a catalog newer than that. */
+export function migrate(db: Database, target = catalogVersion): void {
+	const current = db.pragma('user_version', {simple: true}) as number;
+	if (current > catalogVersion) {
+		throw new RuntimeError('CATALOG_TOO_NEW', `the catalog has schema version ${current}, newer than this Strata understands (${catalogVersion})`, {
+			hint: 'Upgrade Strata to open this repository',
+		});
+	}
+
+	for (let version = current; version < target; version++) {
+		const step = db.transaction(() => {
+			db.exec(migrations[version]!);
+			db.pragma(`user_version = ${version + 1}`);
+		});
+		step.immediate();
+	}
+}

@@ -1,0 +1,88 @@
+/**
+ * Errors the engine throws. Every error has a stable `code` (for scripts and tests),
+ * a one-line message saying what went wrong, and a `hint` saying what to do.
+ * The CLI prints `strata: <message>. <hint>`; the console shows the same fields.
+ */
+
+export type StrataErrorOptions = {
+	hint?: string;
+	cause?: unknown;
+};
+
+/** Base class: use a subclass that says whose problem it is. */
+export class StrataError extends Error {
+	readonly code: string;
+	readonly hint: string | undefined;
+
+	constructor(code: string, message: string, options: StrataErrorOptions = {}) {
+		super(message, options.cause === undefined ? undefined : {cause: options.cause});
+		this.name = new.target.name;
+		this.code = code;
+		this.hint = options.hint;
+	}
+}
+
+/** Something the user can fix: a bad argument, a missing item, a refused restore. */
+export class UserError extends StrataError {}
+
+/** A usage mistake on the command line (unknown command or flag): exit code 2. */
+export class UsageError extends UserError {}
+
+/** A state of the repository or the machine that blocks the operation (lock held, disk full, damaged data). */
+export class RuntimeError extends StrataError {}
+
+/** A broken invariant inside Strata: the user should report it. */
+export class BugError extends StrataError {
+	constructor(message: string, options: StrataErrorOptions = {}) {
+		super('BUG', message, {hint: 'This is a bug in Strata; please report it with STRATA_DEBUG=1 output', ...options});
+	}
+}
+
+/** An external command (pg_dump, psql, a freeze hook) failed. Never carries a password: only the command, its arguments, exit code and the tail of stderr. */
+export class ExternalError extends StrataError {
+	readonly command: string;
+	readonly args: readonly string[];
+	readonly exitCode: number | undefined;
+	readonly stderrTail: string;
+
+	constructor(
+		code: string,
+		message: string,
+		details: {command: string; args: readonly string[]; exitCode?: number | undefined; stderr?: string},
+		options: StrataErrorOptions = {},
+	) {
+		super(code, message, options);
+		this.command = details.command;
+		this.args = details.args;
+		this.exitCode = details.exitCode;
+		this.stderrTail = (details.stderr ?? '').split('\n').slice(-20).join('\n');
+	}
+}
+
+/** Turns anything thrown into a StrataError, keeping known ones as they are. */
+export function toStrataError(error: unknown): StrataError {
+	if (error instanceof StrataError) return error;
+	const nodeError = error as NodeJS.ErrnoException | undefined;
+	if (nodeError?.code === 'ENOSPC') {
+		return new RuntimeError('DISK_FULL', `no space left on device${nodeError.path ? ` writing ${nodeError.path}` : ''}`, {
+			hint: 'Free space on the repository filesystem, then run the command again',
+			cause: error,
+		});
+	}
+
+	if (nodeError?.code === 'EACCES' || nodeError?.code === 'EPERM') {
+		return new RuntimeError('PERMISSION_DENIED', `permission denied${nodeError.path ? `: ${nodeError.path}` : ''}`, {
+			hint: 'Check the file permissions or run as a user who may read it',
+			cause: error,
+		});
+	}
+
+	const message = error instanceof Error ? error.message : String(error);
+	return new BugError(`unexpected error: ${message}`, {cause: error});
+}
+
+/** One line for a terminal: the message, then the hint. */
+export function formatError(error: StrataError): string {
+	const message = error.message.replace(/\s*\n\s*/g, ' ').replace(/\.$/, '');
+	return error.hint ? `${message}. ${error.hint.replace(/\.$/, '')}.` : `${message}.`;
+}

@@ -1,0 +1,86 @@
+/** Adding, listing and removing protected items. */
+import {statSync} from 'node:fs';
+import {resolve} from 'node:path';
+import {deleteItem, diskNames, insertItem, listItems as listItemRows} from './catalog/items.js';
+import {now} from './clock.js';
+import {UserError} from './errors.js';
+import {assertName, defaultBlockSize, type Item, maxBlockSize, minBlockSize, type PostgresSettings} from './model/index.js';
+import type {Repository} from './repository.js';
+
+export type AddVolumeItemOptions = {
+	name: string;
+	volumes: readonly string[];
+	blockSize?: number;
+	freezeCmd?: string;
+	thawCmd?: string;
+};
+
+/** Checks a block size: a power of two from 4 KiB to 1 MiB. */
+export function assertBlockSize(size: number): number {
+	if (!Number.isInteger(size) || size < minBlockSize || size > maxBlockSize || (size & (size - 1)) !== 0) {
+		throw new UserError('BAD_BLOCK_SIZE', `block size ${size} is not a power of two from 4096 to 1048576`, {hint: 'Use e.g. --block-size 16384 (the default)'});
+	}
+
+	return size;
+}
+
+/** Checks that a volume source exists and is a regular file or a block device. */
+export function assertVolumeSource(path: string): string {
+	const absolute = resolve(path);
+	let stat;
+	try {
+		stat = statSync(absolute);
+	} catch {
+		throw new UserError('SOURCE_MISSING', `volume ${absolute} does not exist`, {hint: 'Give the path of a disk image, block device or file'});
+	}
+
+	if (!stat.isFile() && !stat.isBlockDevice()) {
+		throw new UserError('SOURCE_NOT_VOLUME', `volume ${absolute} is not a file or block device`, {hint: 'Give the path of a disk image, block device or file'});
+	}
+
+	return absolute;
+}
+
+/** Protects one or more disks (files or block devices) as one volume item. */
+export function addVolumeItem(repo: Repository, options: AddVolumeItemOptions): Item {
+	assertName(options.name, 'item');
+	if (options.volumes.length === 0) {
+		throw new UserError('NO_VOLUME', 'a volume item needs at least one --volume', {hint: 'Add --volume PATH for each disk'});
+	}
+
+	const paths = options.volumes.map(path => assertVolumeSource(path));
+	const names = diskNames(paths);
+	return insertItem(repo.db, {
+		name: options.name,
+		kind: 'volume',
+		blockSize: assertBlockSize(options.blockSize ?? defaultBlockSize),
+		createdAt: now().toISOString(),
+		disks: paths.map((path, index) => ({name: names[index]!, path})),
+		...(options.freezeCmd ? {freezeCmd: options.freezeCmd} : {}),
+		...(options.thawCmd ? {thawCmd: options.thawCmd} : {}),
+	});
+}
+
+/** Protects a PostgreSQL database; connection settings not given here come from libpq's environment at backup time. */
+export function addPostgresItem(repo: Repository, name: string, settings: PostgresSettings): Item {
+	assertName(name, 'item');
+	if (!settings.database) {
+		throw new UserError('NO_DATABASE', 'a PostgreSQL item needs a database name', {hint: 'Use --postgres DBNAME'});
+	}
+
+	if (settings.port !== undefined && (!Number.isInteger(settings.port) || settings.port < 1 || settings.port > 65_535)) {
+		throw new UserError('BAD_PORT', `port ${settings.port} is not a TCP port`, {hint: 'Use a number from 1 to 65535'});
+	}
+
+	return insertItem(repo.db, {name, kind: 'postgres', blockSize: defaultBlockSize, createdAt: now().toISOString(), postgres: settings});
+}
+
+/** Every item in the repository. */
+export function listItems(repo: Repository): Item[] {
+	return listItemRows(repo.db);
+}
+
+/** Removes an item that has no recovery points. */
+export function removeItem(repo: Repository, name: string): void {
+	deleteItem(repo.db, name);
+}

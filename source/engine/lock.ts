@@ -1,0 +1,148 @@
+/**
+ * The repository lock for writers (backup, expire, gc, merges). One lock file holds the holder's pid, host and
+ * command. A lock whose process is gone (crash, kill -9) is detected and taken over; a live holder makes the next
+ * writer wait up to a limit and then fail naming the holder.
+ */
+import {hostname} from 'node:os';
+import {closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync} from 'node:fs';
+import {RuntimeError} from './errors.js';
+
+export type LockHolder = {
+	pid: number;
+	host: string;
+	command: string;
+	since: string;
+};
+
+export type LockOptions = {
+	command: string;
+	/** How long to wait for a live holder before failing. */
+	waitMs?: number;
+	pollMs?: number;
+};
+
+export const defaultLockWaitMs = 10_000;
+
+/** A held lock; release it in a finally block. */
+export type Lock = {
+	readonly path: string;
+	release(): void;
+};
+
+/** Whether a process with this pid exists on this machine. */
+export function isProcessAlive(pid: number): boolean {
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch (error) {
+		return (error as NodeJS.ErrnoException).code === 'EPERM';
+	}
+}
+
+/** Reads the holder recorded in a lock file, or undefined when there is none or it is unreadable. */
+export function readLockHolder(path: string): LockHolder | undefined {
+	try {
+		return JSON.parse(readFileSync(path, 'utf8')) as LockHolder;
+	} catch {
+		return undefined;
+	}
+}
+
+function isStale(holder: LockHolder | undefined): boolean {
+	// An empty or torn file was left by a writer that died between create and write.
+	if (!holder || typeof holder.pid !== 'number') return true;
+	return holder.host === hostname() && !isProcessAlive(holder.pid);
+}
+
+function tryCreate(path: string, holder: LockHolder): boolean {
+	let fd: number;
+	try {
+		fd = openSync(path, 'wx', 0o600);
+	} catch (error) {
+		if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+		throw error;
+	}
+
+	try {
+		writeSync(fd, JSON.stringify(holder));
+		fsyncSync(fd);
+	} finally {
+		closeSync(fd);
+	}
+
+	return true;
+}
+
+/** Moves a stale lock aside; if another process replaced it meanwhile with a live one, puts that one back. */
+function takeOverStale(path: string, seen: LockHolder | undefined): void {
+	const aside = `${path}.stale-${process.pid}`;
+	try {
+		renameSync(path, aside);
+	} catch (error) {
+		if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+		throw error;
+	}
+
+	const moved = readLockHolder(aside);
+	if (moved && seen && moved.pid !== seen.pid && !isStale(moved)) {
+		try {
+			renameSync(aside, path);
+			return;
+		} catch {
+			// Fall through: the aside copy is removed below and the live holder keeps going.
+		}
+	}
+
+	try {
+		unlinkSync(aside);
+	} catch {
+		// Already gone.
+	}
+}
+
+const sleepBuffer = new Int32Array(new SharedArrayBuffer(4));
+function sleepSync(ms: number): void {
+	Atomics.wait(sleepBuffer, 0, 0, ms);
+}
+
+/** Takes the lock at `path`, waiting for a live holder up to `waitMs`, taking over a dead one at once. */
+export function acquireLock(path: string, options: LockOptions): Lock {
+	const waitMs = options.waitMs ?? defaultLockWaitMs;
+	const pollMs = options.pollMs ?? 100;
+	const holder: LockHolder = {pid: process.pid, host: hostname(), command: options.command, since: new Date().toISOString()};
+	const deadline = Date.now() + waitMs;
+	for (;;) {
+		if (tryCreate(path, holder)) break;
+		const current = readLockHolder(path);
+		if (isStale(current)) {
+			takeOverStale(path, current);
+			continue;
+		}
+
+		if (Date.now() >= deadline) {
+			const who = current ? `process ${current.pid} (${current.command}${current.host === hostname() ? '' : ` on ${current.host}`})` : 'another process';
+			throw new RuntimeError('LOCKED', `the repository is locked by ${who} since ${current?.since ?? 'an unknown time'}`, {
+				hint: 'Wait for it to finish, or stop that process; a lock left by a dead process is taken over automatically',
+			});
+		}
+
+		sleepSync(Math.min(pollMs, Math.max(1, deadline - Date.now())));
+	}
+
+	let released = false;
+	return {
+		path,
+		release() {
+			if (released) return;
+			released = true;
+			const current = readLockHolder(path);
+			if (current?.pid === process.pid) {
+				try {
+					unlinkSync(path);
+				} catch {
+					// Someone removed it already.
+				}
+			}
+		},
+	};
+}

@@ -1,0 +1,187 @@
+/**
+ * The repository: a folder holding `strata.json` (format version), the SQLite catalog, the pack store and the
+ * writers' lock. The engine's front door: open one here and pass it to every operation.
+ */
+import {randomUUID} from 'node:crypto';
+import {closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, writeSync} from 'node:fs';
+import {homedir} from 'node:os';
+import {join, resolve} from 'node:path';
+import Database from 'better-sqlite3';
+import type {Database as SqliteDatabase} from 'better-sqlite3';
+import {migrate} from './catalog/migrations.js';
+import {now} from './clock.js';
+import {RuntimeError, UserError} from './errors.js';
+import {acquireLock, type Lock, type LockOptions} from './lock.js';
+
+export const repositoryFormat = 1;
+const configName = 'strata.json';
+const catalogName = 'catalog.db';
+
+export type RepositoryConfig = {
+	format: number;
+	id: string;
+	createdAt: string;
+};
+
+/** Where the repository is when neither --repo nor STRATA_REPO names one. */
+export function defaultRepositoryPath(env: NodeJS.ProcessEnv = process.env): string {
+	const dataHome = env['XDG_DATA_HOME'] && env['XDG_DATA_HOME'] !== '' ? env['XDG_DATA_HOME'] : join(homedir(), '.local', 'share');
+	return join(dataHome, 'strata');
+}
+
+/** Chooses the repository: the --repo flag, else STRATA_REPO, else the per-user default. */
+export function resolveRepositoryPath(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): {path: string; isDefault: boolean} {
+	if (flag !== undefined && flag !== '') return {path: resolve(flag), isDefault: false};
+	const fromEnv = env['STRATA_REPO'];
+	if (fromEnv !== undefined && fromEnv !== '') return {path: resolve(fromEnv), isDefault: false};
+	return {path: defaultRepositoryPath(env), isDefault: true};
+}
+
+/** Writes a small file so that it is either absent or complete: temp name, fsync, rename. */
+export function writeFileAtomic(path: string, data: string | Uint8Array): void {
+	const temporary = `${path}.tmp-${process.pid}`;
+	const fd = openSync(temporary, 'w', 0o600);
+	try {
+		writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
+		fsyncSync(fd);
+	} finally {
+		closeSync(fd);
+	}
+
+	renameSync(temporary, path);
+	fsyncDirectory(resolve(path, '..'));
+}
+
+/** Makes a rename or create inside a directory durable. */
+export function fsyncDirectory(path: string): void {
+	const fd = openSync(path, 'r');
+	try {
+		fsyncSync(fd);
+	} finally {
+		closeSync(fd);
+	}
+}
+
+function openCatalog(path: string): SqliteDatabase {
+	const db = new Database(path, {timeout: 5000});
+	db.pragma('journal_mode = WAL');
+	db.pragma('synchronous = FULL');
+	db.pragma('foreign_keys = ON');
+	return db;
+}
+
+export class Repository {
+	readonly path: string;
+	readonly config: RepositoryConfig;
+	readonly db: SqliteDatabase;
+
+	private constructor(path: string, config: RepositoryConfig, db: SqliteDatabase) {
+		this.path = path;
+		this.config = config;
+		this.db = db;
+	}
+
+	/** Creates a new repository at `path` (which must not exist, or be an empty folder) and opens it. */
+	static init(path: string): Repository {
+		const target = resolve(path);
+		if (existsSync(target)) {
+			const stat = statSync(target);
+			if (!stat.isDirectory()) {
+				throw new UserError('REPO_NOT_DIRECTORY', `${target} exists and is not a folder`, {hint: 'Choose another --repo path'});
+			}
+
+			if (existsSync(join(target, configName))) {
+				throw new UserError('REPO_EXISTS', `${target} is already a Strata repository`, {hint: 'Use it as it is, or choose another --repo path'});
+			}
+
+			if (readdirSync(target).length > 0) {
+				throw new UserError('REPO_NOT_EMPTY', `${target} is a folder that is not empty`, {hint: 'Choose an empty or new folder for the repository'});
+			}
+		}
+
+		mkdirSync(target, {recursive: true, mode: 0o700});
+		mkdirSync(join(target, 'packs'), {mode: 0o700});
+		mkdirSync(join(target, 'tmp'), {mode: 0o700});
+		const db = openCatalog(join(target, catalogName));
+		migrate(db);
+		db.close();
+		const config: RepositoryConfig = {format: repositoryFormat, id: randomUUID(), createdAt: now().toISOString()};
+		// The config file is written last: a folder without it is an unfinished init, not a repository.
+		writeFileAtomic(join(target, configName), `${JSON.stringify(config, null, 2)}\n`);
+		return Repository.open(target);
+	}
+
+	/** Opens an existing repository, upgrading its catalog if it is older than this build. */
+	static open(path: string): Repository {
+		const target = resolve(path);
+		if (!existsSync(target)) {
+			throw new UserError('REPO_MISSING', `no repository at ${target}`, {hint: `Create one with \`strata --repo ${target} init\``});
+		}
+
+		if (!statSync(target).isDirectory()) {
+			throw new UserError('REPO_NOT_DIRECTORY', `${target} is a file, not a Strata repository`, {hint: 'Point --repo or STRATA_REPO at a repository folder'});
+		}
+
+		const configPath = join(target, configName);
+		if (!existsSync(configPath)) {
+			throw new UserError('NOT_A_REPO', `${target} is not a Strata repository (no ${configName})`, {
+				hint: `Point --repo at a repository, or create one with \`strata --repo PATH init\``,
+			});
+		}
+
+		let config: RepositoryConfig;
+		try {
+			config = JSON.parse(readFileSync(configPath, 'utf8')) as RepositoryConfig;
+		} catch (error) {
+			throw new RuntimeError('REPO_CONFIG_DAMAGED', `${configPath} is not valid JSON`, {hint: 'Restore that file from a copy of the repository', cause: error});
+		}
+
+		if (typeof config.format !== 'number' || config.format > repositoryFormat) {
+			throw new RuntimeError('REPO_TOO_NEW', `the repository at ${target} has format ${String(config.format)}, newer than this Strata understands (${repositoryFormat})`, {
+				hint: 'Upgrade Strata to open it',
+			});
+		}
+
+		const db = openCatalog(join(target, catalogName));
+		try {
+			migrate(db);
+		} catch (error) {
+			db.close();
+			throw error;
+		}
+
+		return new Repository(target, config, db);
+	}
+
+	get packsDir(): string {
+		return join(this.path, 'packs');
+	}
+
+	get tmpDir(): string {
+		return join(this.path, 'tmp');
+	}
+
+	get catalogPath(): string {
+		return join(this.path, catalogName);
+	}
+
+	/** Takes the writers' lock; use for anything that adds or removes data (backup, expire, gc). */
+	lock(options: LockOptions): Lock {
+		return acquireLock(join(this.path, 'lock'), options);
+	}
+
+	/** Reads a repository setting stored in the catalog. */
+	getSetting(key: string): string | undefined {
+		const row = this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as {value: string} | undefined;
+		return row?.value;
+	}
+
+	/** Writes a repository setting into the catalog. */
+	setSetting(key: string, value: string): void {
+		this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
+	}
+
+	close(): void {
+		if (this.db.open) this.db.close();
+	}
+}
