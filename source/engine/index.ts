@@ -9,3 +9,6 @@ export * from './repository.js';
 export * from './lock.js';
 export * from './items.js';
 export {migrate, catalogVersion} from './catalog/migrations.js';
+export * from './points.js';
+export * from './jobs/index.js';
+export {requireItem} from './catalog/items.js';

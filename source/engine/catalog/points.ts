@@ -1,0 +1,204 @@
+/**
+ * Recovery points in the catalog: the commit that makes one visible, listing, and resolving a point's block map
+ * through its chain (its own entries, then its base's, down to the full).
+ */
+import type {Database} from 'better-sqlite3';
+import {UserError} from '../errors.js';
+import {type BackupType, formatRecoveryPointId, type RecoveryPoint, type Trigger} from '../model/index.js';
+import {hashLength, type WrittenObject, type WrittenPack} from '../store/index.js';
+
+type PointRow = {
+	id: number;
+	item_id: number;
+	item_name: string;
+	type: BackupType;
+	trigger: Trigger;
+	base_id: number | null;
+	created_at: string;
+	retain_until: string | null;
+	changed_blocks: number;
+	owned_blocks: number;
+	logical_bytes: number;
+	stored_bytes: number;
+	meta: string;
+};
+
+/**
+ * An entry's object reference during a backup: a positive catalog object id, `-(k + 1)` for the k-th object this
+ * backup wrote, or 0 for "no data" (a block that became zero or fell off a shrunk disk).
+ */
+export type ObjectRef = number;
+
+export type DiskCapture = {
+	diskId: number;
+	size: number;
+	changedBlocks: number;
+	changedBytes: number;
+	indices: number[];
+	refs: ObjectRef[];
+};
+
+export type PointCommit = {
+	itemId: number;
+	type: BackupType;
+	trigger: Trigger;
+	baseId: number | undefined;
+	createdAt: string;
+	retainUntil: string | undefined;
+	changedBlocks: number;
+	meta: Record<string, unknown>;
+	packs: WrittenPack[];
+	newObjects: WrittenObject[];
+	disks: DiskCapture[];
+};
+
+/** Makes a recovery point visible: packs, objects, block map and aggregates in one transaction. Returns its id. */
+export function commitRecoveryPoint(db: Database, commit: PointCommit): number {
+	const run = db.transaction(() => {
+		const {lastInsertRowid} = db
+			.prepare('INSERT INTO recovery_points (item_id, type, trigger, base_id, created_at, retain_until, changed_blocks, meta) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+			.run(commit.itemId, commit.type, commit.trigger, commit.baseId ?? null, commit.createdAt, commit.retainUntil ?? null, commit.changedBlocks, JSON.stringify(commit.meta));
+		const rpId = Number(lastInsertRowid);
+		const insertPack = db.prepare('INSERT INTO packs (name, size, created_at) VALUES (?, ?, ?)');
+		const packIds = commit.packs.map(pack => Number(insertPack.run(pack.name, pack.size, commit.createdAt).lastInsertRowid));
+		const insertObject = db.prepare(
+			'INSERT INTO objects (hash, pack_id, offset, stored_length, raw_length, codec, charged_rp_id) VALUES (?, ?, ?, ?, ?, ?, ?)',
+		);
+		const newIds = commit.newObjects.map(object =>
+			Number(insertObject.run(object.hash, packIds[object.pack], object.offset, object.storedLength, object.rawLength, object.codec, rpId).lastInsertRowid),
+		);
+		const insertEntry = db.prepare('INSERT INTO block_map (rp_id, disk_id, block_index, object_id) VALUES (?, ?, ?, ?)');
+		const insertDisk = db.prepare('INSERT INTO rp_disks (rp_id, disk_id, size, changed_blocks, changed_bytes) VALUES (?, ?, ?, ?, ?)');
+		for (const disk of commit.disks) {
+			insertDisk.run(rpId, disk.diskId, disk.size, disk.changedBlocks, disk.changedBytes);
+			for (let index = 0; index < disk.indices.length; index++) {
+				const ref = disk.refs[index]!;
+				insertEntry.run(rpId, disk.diskId, disk.indices[index], ref > 0 ? ref : ref < 0 ? newIds[-ref - 1] : null);
+			}
+		}
+
+		refreshPointAggregates(db, rpId);
+		return rpId;
+	});
+	return run.immediate();
+}
+
+/** Recomputes a point's owned blocks, logical bytes and stored bytes from its entries and charged objects. */
+export function refreshPointAggregates(db: Database, rpId: number): void {
+	db.prepare(
+		`UPDATE recovery_points SET
+			owned_blocks = (SELECT count(object_id) FROM block_map WHERE rp_id = @id),
+			logical_bytes = (SELECT coalesce(sum(o.raw_length), 0) FROM block_map b JOIN objects o ON o.id = b.object_id WHERE b.rp_id = @id),
+			stored_bytes = (SELECT coalesce(sum(stored_length), 0) FROM objects WHERE charged_rp_id = @id)
+		WHERE id = @id`,
+	).run({id: rpId});
+}
+
+function toPoint(db: Database, row: PointRow): RecoveryPoint {
+	const disks = db
+		.prepare('SELECT d.name, r.size FROM rp_disks r JOIN disks d ON d.id = r.disk_id WHERE r.rp_id = ? ORDER BY d.id')
+		.all(row.id) as Array<{name: string; size: number}>;
+	return {
+		id: row.id,
+		itemId: row.item_id,
+		item: row.item_name,
+		type: row.type,
+		trigger: row.trigger,
+		baseId: row.base_id ?? undefined,
+		createdAt: row.created_at,
+		expiresAt: row.retain_until ?? undefined,
+		retainUntil: row.retain_until ?? undefined,
+		ownedBlocks: row.owned_blocks,
+		changedBlocks: row.changed_blocks,
+		logicalBytes: row.logical_bytes,
+		storedBytes: row.stored_bytes,
+		disks,
+		meta: JSON.parse(row.meta) as Record<string, unknown>,
+	};
+}
+
+const pointSelect = 'SELECT p.*, i.name AS item_name FROM recovery_points p JOIN items i ON i.id = p.item_id';
+
+/** An item's recovery points in creation order. */
+export function listPoints(db: Database, itemId: number): RecoveryPoint[] {
+	const rows = db.prepare(`${pointSelect} WHERE p.item_id = ? ORDER BY p.id`).all(itemId) as PointRow[];
+	return rows.map(row => toPoint(db, row));
+}
+
+/** The point with this id, which must belong to the item. */
+export function requirePoint(db: Database, itemId: number, itemName: string, id: number): RecoveryPoint {
+	const row = db.prepare(`${pointSelect} WHERE p.id = ? AND p.item_id = ?`).get(id, itemId) as PointRow | undefined;
+	if (!row) {
+		throw new UserError('RP_NOT_FOUND', `item "${itemName}" has no recovery point ${formatRecoveryPointId(id)}`, {
+			hint: `See \`strata points ${itemName}\` for its recovery points`,
+		});
+	}
+
+	return toPoint(db, row);
+}
+
+/** The newest point of an item, or undefined. */
+export function latestPoint(db: Database, itemId: number): RecoveryPoint | undefined {
+	const row = db.prepare(`${pointSelect} WHERE p.item_id = ? ORDER BY p.id DESC LIMIT 1`).get(itemId) as PointRow | undefined;
+	return row ? toPoint(db, row) : undefined;
+}
+
+/** The newest full of an item, or undefined. */
+export function latestFull(db: Database, itemId: number): RecoveryPoint | undefined {
+	const row = db.prepare(`${pointSelect} WHERE p.item_id = ? AND p.type = 'full' ORDER BY p.id DESC LIMIT 1`).get(itemId) as PointRow | undefined;
+	return row ? toPoint(db, row) : undefined;
+}
+
+/** A point and its bases, nearest first, ending at the full. */
+export function chainOf(db: Database, rpId: number): number[] {
+	const chain: number[] = [];
+	const base = db.prepare('SELECT base_id FROM recovery_points WHERE id = ?');
+	for (let id: number | null = rpId; id !== null; ) {
+		chain.push(id);
+		const row = base.get(id) as {base_id: number | null} | undefined;
+		id = row?.base_id ?? null;
+	}
+
+	return chain;
+}
+
+/** A disk as a point restores it: per block index, the object id (0 for no data) and, when asked, its hash. */
+export type ResolvedDisk = {
+	diskId: number;
+	size: number;
+	blockCount: number;
+	objectIds: Float64Array;
+	hashes: Uint8Array | undefined;
+};
+
+/** Resolves every block of a point's disks through its chain. `withHashes` also fetches each object's hash. */
+export function resolveBlockMap(db: Database, rpId: number, blockSize: number, options: {withHashes?: boolean; diskId?: number} = {}): Map<number, ResolvedDisk> {
+	const disks = db.prepare('SELECT disk_id AS diskId, size FROM rp_disks WHERE rp_id = ?').all(rpId) as Array<{diskId: number; size: number}>;
+	const resolved = new Map<number, ResolvedDisk & {seen: Uint8Array}>();
+	for (const disk of disks) {
+		if (options.diskId !== undefined && disk.diskId !== options.diskId) continue;
+		const blockCount = Math.ceil(disk.size / blockSize);
+		resolved.set(disk.diskId, {
+			...disk,
+			blockCount,
+			objectIds: new Float64Array(blockCount),
+			hashes: options.withHashes ? new Uint8Array(blockCount * hashLength) : undefined,
+			seen: new Uint8Array(blockCount),
+		});
+	}
+
+	const query = options.withHashes
+		? db.prepare('SELECT b.disk_id AS diskId, b.block_index AS blockIndex, b.object_id AS objectId, o.hash AS hash FROM block_map b LEFT JOIN objects o ON o.id = b.object_id WHERE b.rp_id = ?')
+		: db.prepare('SELECT disk_id AS diskId, block_index AS blockIndex, object_id AS objectId FROM block_map WHERE rp_id = ?');
+	for (const chainId of chainOf(db, rpId)) {
+		for (const row of query.iterate(chainId) as Iterable<{diskId: number; blockIndex: number; objectId: number | null; hash?: Buffer | null}>) {
+			const disk = resolved.get(row.diskId);
+			if (!disk || row.blockIndex >= disk.blockCount || disk.seen[row.blockIndex]) continue;
+			disk.seen[row.blockIndex] = 1;
+			disk.objectIds[row.blockIndex] = row.objectId ?? 0;
+			if (disk.hashes && row.hash) disk.hashes.set(row.hash, row.blockIndex * hashLength);
+		}
+	}
+
+	return new Map([...resolved].map(([id, {seen: _seen, ...disk}]) => [id, disk]));
+}

@@ -1,0 +1,108 @@
+/**
+ * Job records in the catalog: what runs, how far it is, how it ended. Other processes (the console, `strata jobs`)
+ * read progress from here. Progress writes are throttled so a job does not hammer the catalog.
+ */
+import {hostname} from 'node:os';
+import type {Database} from 'better-sqlite3';
+import {now} from '../clock.js';
+import {formatError, toStrataError} from '../errors.js';
+import {isProcessAlive} from '../lock.js';
+import type {Job, JobKind, JobProgress, JobStatus, Trigger} from '../model/index.js';
+
+type JobRow = {
+	id: number;
+	item_name: string | null;
+	kind: JobKind;
+	trigger: Trigger;
+	status: JobStatus;
+	started_at: string;
+	ended_at: string | null;
+	progress: string | null;
+	error: string | null;
+	pid: number | null;
+	detail: string;
+};
+
+export type JobHandle = {
+	id: number;
+	progress(progress: JobProgress): void;
+	succeed(detail?: Record<string, unknown>): void;
+	fail(error: unknown): void;
+};
+
+const progressIntervalMs = 250;
+
+/** Records a running job and returns a handle to report progress and the end. */
+export function startJob(db: Database, job: {kind: JobKind; trigger: Trigger; itemId?: number; itemName?: string; detail?: Record<string, unknown>}): JobHandle {
+	const detail = {host: hostname(), ...job.detail};
+	const id = Number(
+		db
+			.prepare('INSERT INTO jobs (item_id, item_name, kind, trigger, status, started_at, pid, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+			.run(job.itemId ?? null, job.itemName ?? null, job.kind, job.trigger, 'running', now().toISOString(), process.pid, JSON.stringify(detail)).lastInsertRowid,
+	);
+	let lastWrite = 0;
+	const startedReal = Date.now();
+	const update = db.prepare('UPDATE jobs SET progress = ? WHERE id = ?');
+	const end = db.prepare('UPDATE jobs SET status = ?, ended_at = ?, error = ?, detail = ?, progress = coalesce(?, progress) WHERE id = ?');
+	let last: JobProgress | undefined;
+	return {
+		id,
+		progress(progress) {
+			last = progress;
+			const time = Date.now();
+			if (time - lastWrite < progressIntervalMs && progress.doneBytes < progress.totalBytes) return;
+			lastWrite = time;
+			update.run(JSON.stringify({...progress, elapsedMs: time - startedReal}), id);
+		},
+		succeed(extra = {}) {
+			const final = last ? JSON.stringify({...last, doneBytes: last.totalBytes, elapsedMs: Date.now() - startedReal}) : null;
+			end.run('succeeded', now().toISOString(), null, JSON.stringify({...detail, ...extra, durationMs: Date.now() - startedReal}), final, id);
+		},
+		fail(error) {
+			end.run('failed', now().toISOString(), formatError(toStrataError(error)), JSON.stringify({...detail, durationMs: Date.now() - startedReal}), null, id);
+		},
+	};
+}
+
+/** Marks jobs whose process died without recording an end (kill -9, power loss) as failed. */
+export function reapDeadJobs(db: Database): void {
+	const running = db.prepare("SELECT id, pid, detail FROM jobs WHERE status = 'running'").all() as Array<{id: number; pid: number | null; detail: string}>;
+	const here = hostname();
+	for (const job of running) {
+		const host = (JSON.parse(job.detail) as {host?: string}).host;
+		if (job.pid !== null && host === here && !isProcessAlive(job.pid)) {
+			db.prepare("UPDATE jobs SET status = 'failed', ended_at = ?, error = ? WHERE id = ? AND status = 'running'").run(
+				now().toISOString(),
+				`process ${job.pid} ended without finishing the job (killed or crashed); nothing it did was committed.`,
+				job.id,
+			);
+		}
+	}
+}
+
+function toJob(row: JobRow): Job {
+	return {
+		id: row.id,
+		item: row.item_name ?? undefined,
+		kind: row.kind,
+		trigger: row.trigger,
+		status: row.status,
+		startedAt: row.started_at,
+		endedAt: row.ended_at ?? undefined,
+		progress: row.progress ? (JSON.parse(row.progress) as JobProgress) : undefined,
+		error: row.error ?? undefined,
+		pid: row.pid ?? undefined,
+		detail: JSON.parse(row.detail) as Record<string, unknown>,
+	};
+}
+
+/** The newest jobs first. */
+export function listJobs(db: Database, limit = 50): Job[] {
+	return (db.prepare('SELECT * FROM jobs ORDER BY id DESC LIMIT ?').all(limit) as JobRow[]).map(row => toJob(row));
+}
+
+/** One job by id. */
+export function getJob(db: Database, id: number): Job | undefined {
+	const row = db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
+	return row ? toJob(row) : undefined;
+}

@@ -1,0 +1,148 @@
+/**
+ * Verify: every object that a recovery point references must be in the catalog and in its pack with a matching
+ * header; with readData, each is also decompressed and re-hashed. Damage is reported with the points it affects.
+ */
+import {ObjectIndex, type StoredObject} from '../catalog/objects.js';
+import {resolveBlockMap} from '../catalog/points.js';
+import type {Repository} from '../repository.js';
+import {CodecPool, type DecodeResult, hashLength, PackReader} from '../store/index.js';
+import {throwIfAborted} from './abort.js';
+
+export type DamagedObject = {objectId: number; hash: string | undefined; pack: string | undefined; problem: string};
+
+export type VerifyReport = {
+	ok: boolean;
+	catalogProblems: string[];
+	checkedPoints: number;
+	checkedObjects: number;
+	readData: boolean;
+	damaged: DamagedObject[];
+	affectedPoints: Array<{item: string; id: number}>;
+};
+
+export type VerifyOptions = {
+	itemId?: number | undefined;
+	readData?: boolean | undefined;
+	signal?: AbortSignal | undefined;
+	onProgress?: ((done: number, total: number) => void) | undefined;
+};
+
+const readBatch = 256;
+
+/** Checks the objects behind every recovery point (of one item, or all). */
+export async function verifyRepository(repo: Repository, options: VerifyOptions = {}): Promise<VerifyReport> {
+	const {db} = repo;
+	const catalogProblems = (db.pragma('quick_check') as Array<{quick_check: string}>).map(row => row.quick_check).filter(text => text !== 'ok');
+	const scope = options.itemId === undefined ? '' : 'WHERE p.item_id = ?';
+	const parameters = options.itemId === undefined ? [] : [options.itemId];
+	const points = db.prepare(`SELECT p.id, i.name AS item, i.block_size AS blockSize FROM recovery_points p JOIN items i ON i.id = p.item_id ${scope} ORDER BY p.id`).all(...parameters) as Array<{id: number; item: string; blockSize: number}>;
+	const objectIds = db
+		.prepare(`SELECT DISTINCT b.object_id FROM block_map b JOIN recovery_points p ON p.id = b.rp_id ${scope ? `${scope} AND` : 'WHERE'} b.object_id IS NOT NULL`)
+		.pluck()
+		.all(...parameters) as number[];
+
+	const index = new ObjectIndex(db);
+	const reader = new PackReader(repo.packsDir);
+	const pool = options.readData ? new CodecPool() : undefined;
+	const damaged: DamagedObject[] = [];
+	try {
+		let batch: StoredObject[] = [];
+		let inFlight: Array<{objects: StoredObject[]; result: Promise<DecodeResult>}> = [];
+		const settle = async () => {
+			for (const {objects, result} of inFlight) {
+				for (const position of (await result).damaged) {
+					const object = objects[position]!;
+					damaged.push({objectId: object.id, hash: object.hash.toString('hex'), pack: object.packName, problem: 'contents do not match the hash'});
+				}
+			}
+
+			inFlight = [];
+		};
+
+		const sendBatch = () => {
+			if (!pool || batch.length === 0) return;
+			const total = batch.reduce((sum, object) => sum + object.storedLength, 0);
+			const payload = new Uint8Array(total);
+			const hashes = new Uint8Array(batch.length * hashLength);
+			let offset = 0;
+			for (const [position, object] of batch.entries()) {
+				const read = reader.readStored(object)!;
+				payload.set(read.stored, offset);
+				offset += object.storedLength;
+				hashes.set(object.hash, position * hashLength);
+			}
+
+			inFlight.push({
+				objects: batch,
+				result: pool.decode({
+					payload: payload.buffer,
+					codecs: Uint8Array.from(batch, object => object.codec),
+					storedLengths: Uint32Array.from(batch, object => object.storedLength),
+					rawLengths: Uint32Array.from(batch, object => object.rawLength),
+					hashes,
+				}),
+			});
+			batch = [];
+		};
+
+		for (const [position, id] of objectIds.entries()) {
+			if (position % 1024 === 0) {
+				throwIfAborted(options.signal);
+				options.onProgress?.(position, objectIds.length);
+			}
+
+			const object = index.get(id);
+			if (!object) {
+				damaged.push({objectId: id, hash: undefined, pack: undefined, problem: 'missing from the catalog'});
+				continue;
+			}
+
+			const read = reader.readStored(object);
+			if (!read) {
+				damaged.push({objectId: id, hash: object.hash.toString('hex'), pack: object.packName, problem: 'pack missing or too short'});
+				continue;
+			}
+
+			if (!read.hash.equals(object.hash)) {
+				damaged.push({objectId: id, hash: object.hash.toString('hex'), pack: object.packName, problem: 'object header does not match the catalog'});
+				continue;
+			}
+
+			if (pool) {
+				batch.push(object);
+				if (batch.length >= readBatch) {
+					sendBatch();
+					if (inFlight.length >= pool.size * 2) await settle();
+				}
+			}
+		}
+
+		sendBatch();
+		await settle();
+		options.onProgress?.(objectIds.length, objectIds.length);
+	} finally {
+		reader.close();
+		await pool?.close();
+	}
+
+	const damagedIds = new Set(damaged.map(object => object.objectId));
+	const affectedPoints: VerifyReport['affectedPoints'] = [];
+	if (damagedIds.size > 0) {
+		for (const point of points) {
+			const maps = resolveBlockMap(db, point.id, point.blockSize);
+			const hit = [...maps.values()].some(map => map.objectIds.some(id => damagedIds.has(id)));
+			if (hit) affectedPoints.push({item: point.item, id: point.id});
+		}
+	}
+
+	return {
+		ok: damaged.length === 0 && catalogProblems.length === 0,
+		catalogProblems,
+		checkedPoints: points.length,
+		checkedObjects: objectIds.length,
+		readData: Boolean(options.readData),
+		damaged,
+		affectedPoints,
+	};
+}
+

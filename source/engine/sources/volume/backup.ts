@@ -1,0 +1,147 @@
+/**
+ * A volume backup: freeze (optional), read every disk in parallel against its base, thaw, make the packs durable,
+ * then commit the recovery point in one catalog transaction. A source that changes while it is read without a
+ * freeze command is read again, up to three times.
+ */
+import {commitRecoveryPoint, latestFull, latestPoint, type DiskCapture, requirePoint, resolveBlockMap} from '../../catalog/points.js';
+import {now} from '../../clock.js';
+import {crashPoint} from '../../crash.js';
+import {RuntimeError, UserError} from '../../errors.js';
+import {throwIfAborted} from '../../jobs/abort.js';
+import {ObjectSink} from '../../jobs/object-sink.js';
+import type {BackupType, Item, JobProgress, RecoveryPoint, Trigger} from '../../model/index.js';
+import type {Repository} from '../../repository.js';
+import {CodecPool} from '../../store/index.js';
+import {runHook} from './hooks.js';
+import {captureDisk, sourceState} from './capture.js';
+
+export const maxReadAttempts = 3;
+
+export type BackupOptions = {
+	type?: BackupType | undefined;
+	trigger: Trigger;
+	retainUntil?: Date | undefined;
+	signal?: AbortSignal | undefined;
+	onProgress?: ((progress: JobProgress) => void) | undefined;
+};
+
+/** Which type a backup really is and what it is stored against. */
+export function planBackup(repo: Repository, item: Item, requested: BackupType | undefined): {type: BackupType; base: RecoveryPoint | undefined; previous: RecoveryPoint | undefined} {
+	const previous = latestPoint(repo.db, item.id);
+	if (!previous || requested === 'full') return {type: 'full', base: undefined, previous};
+	if (requested === 'differential') return {type: 'differential', base: latestFull(repo.db, item.id) ?? previous, previous};
+	return {type: 'incremental', base: previous, previous};
+}
+
+/** Backs up a volume item; returns the new recovery point. The caller holds the repository lock. */
+export async function backupVolume(repo: Repository, item: Item, options: BackupOptions): Promise<RecoveryPoint> {
+	const {type, base, previous} = planBackup(repo, item, options.type);
+	const baseMaps = base ? resolveBlockMap(repo.db, base.id, item.blockSize, {withHashes: true}) : undefined;
+	const previousMaps = previous && previous.id !== base?.id ? resolveBlockMap(repo.db, previous.id, item.blockSize, {withHashes: true}) : baseMaps;
+	const createdAt = now().toISOString();
+	const pool = new CodecPool();
+	const sink = new ObjectSink(repo);
+	let committed = false;
+	try {
+		const captures = await readAllDisks(item, {pool, sink, baseMaps, previousMaps, options});
+		throwIfAborted(options.signal);
+		const packs = sink.writer.finish();
+		crashPoint('packs-durable');
+		const id = commitRecoveryPoint(repo.db, {
+			itemId: item.id,
+			type,
+			trigger: options.trigger,
+			baseId: base && type !== 'full' ? base.id : undefined,
+			createdAt,
+			retainUntil: options.retainUntil?.toISOString(),
+			changedBlocks: captures.reduce((sum, capture) => sum + capture.changedBlocks, 0),
+			meta: {},
+			packs,
+			newObjects: sink.newObjects,
+			disks: captures,
+		});
+		committed = true;
+		crashPoint('point-committed');
+		return requirePoint(repo.db, item.id, item.name, id);
+	} finally {
+		if (!committed) sink.writer.discard();
+		await pool.close();
+	}
+}
+
+type ReadContext = {
+	pool: CodecPool;
+	sink: ObjectSink;
+	baseMaps: ReturnType<typeof resolveBlockMap> | undefined;
+	previousMaps: ReturnType<typeof resolveBlockMap> | undefined;
+	options: BackupOptions;
+};
+
+async function readAllDisks(item: Item, context: ReadContext): Promise<DiskCapture[]> {
+	if (item.freezeCmd) await runHook(item.freezeCmd, 'freeze', item.name);
+	let readError: unknown;
+	try {
+		return await readDisksConsistently(item, context);
+	} catch (error) {
+		readError = error;
+		throw error;
+	} finally {
+		// The thaw always runs; its own failure is reported only when the read itself succeeded.
+		if (item.thawCmd) {
+			try {
+				await runHook(item.thawCmd, 'thaw', item.name);
+			} catch (thawError) {
+				if (readError === undefined) throw thawError;
+			}
+		}
+	}
+}
+
+async function readDisksConsistently(item: Item, context: ReadContext): Promise<DiskCapture[]> {
+	const states = await Promise.all(item.disks.map(async disk => sourceState(disk.path).catch(() => {
+		throw new UserError('SOURCE_MISSING', `volume ${disk.path} of item "${item.name}" does not exist or cannot be read`, {
+			hint: 'Restore access to the source, or update the item',
+		});
+	})));
+	const totalBytes = states.reduce((sum, state) => sum + state.size, 0);
+	let doneBytes = 0;
+	const started = Date.now();
+	const onBytes = (bytes: number) => {
+		doneBytes += bytes;
+		const seconds = (Date.now() - started) / 1000;
+		const bytesPerSecond = seconds > 0 ? doneBytes / seconds : 0;
+		context.options.onProgress?.({
+			doneBytes: Math.min(doneBytes, totalBytes),
+			totalBytes,
+			bytesPerSecond,
+			...(bytesPerSecond > 0 ? {etaSeconds: Math.max(0, (totalBytes - doneBytes) / bytesPerSecond)} : {}),
+			phase: 'reading',
+		});
+	};
+
+	return Promise.all(
+		item.disks.map(async (disk, index) => {
+			for (let attempt = 1; ; attempt++) {
+				const before = attempt === 1 ? states[index]! : await sourceState(disk.path);
+				const capture = await captureDisk({
+					diskId: disk.id,
+					path: disk.path,
+					blockSize: item.blockSize,
+					base: context.baseMaps?.get(disk.id),
+					previous: context.previousMaps?.get(disk.id),
+					pool: context.pool,
+					sink: context.sink,
+					signal: context.options.signal,
+					onBytes,
+				});
+				const after = await sourceState(disk.path);
+				if (item.freezeCmd || (after.size === before.size && after.mtimeMs === before.mtimeMs)) return capture;
+				if (attempt >= maxReadAttempts) {
+					throw new RuntimeError('SOURCE_CHANGING', `volume ${disk.path} kept changing while it was read (${maxReadAttempts} attempts)`, {
+						hint: 'Give the item a --freeze-cmd and --thaw-cmd (e.g. fsfreeze or an LVM snapshot script) for a consistent copy',
+					});
+				}
+			}
+		}),
+	);
+}

@@ -1,0 +1,138 @@
+/**
+ * Reading one disk for a backup: large sequential reads, hashing and compression in the codec pool with several
+ * batches in flight, and a block-map entry for every block that differs from the base.
+ */
+import {open, stat} from 'node:fs/promises';
+import type {DiskCapture, ObjectRef, ResolvedDisk} from '../../catalog/points.js';
+import {throwIfAborted} from '../../jobs/abort.js';
+import type {ObjectSink} from '../../jobs/object-sink.js';
+import {BlockKind, type CodecPool, type EncodeResult, hashLength} from '../../store/index.js';
+
+export const batchBytes = 4 * 1024 * 1024;
+export const zstdLevel = 1;
+
+export type CaptureOptions = {
+	diskId: number;
+	path: string;
+	blockSize: number;
+	/** The point this one is stored against (incremental: the previous; differential: the last full). */
+	base: ResolvedDisk | undefined;
+	/** The previous point, for counting what changed since then (differs from base only for differentials). */
+	previous: ResolvedDisk | undefined;
+	pool: CodecPool;
+	sink: ObjectSink;
+	signal: AbortSignal | undefined;
+	onBytes(bytes: number): void;
+};
+
+export type SourceState = {size: number; mtimeMs: number};
+
+/** Size and modification time, to see whether a source changed while it was read. */
+export async function sourceState(path: string): Promise<SourceState> {
+	const info = await stat(path);
+	return {size: info.size, mtimeMs: info.mtimeMs};
+}
+
+function hashAt(hashes: Uint8Array | undefined, index: number): Uint8Array | undefined {
+	return hashes?.subarray(index * hashLength, (index + 1) * hashLength);
+}
+
+function sameHash(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
+	return a !== undefined && b !== undefined && Buffer.compare(a, b) === 0;
+}
+
+/** Reads a disk once and returns its block-map entries against the base. */
+export async function captureDisk(options: CaptureOptions): Promise<DiskCapture> {
+	const {blockSize, base, previous, pool, sink} = options;
+	const blocksPerBatch = Math.max(1, Math.floor(batchBytes / blockSize));
+	const handle = await open(options.path, 'r');
+	const capture: DiskCapture = {diskId: options.diskId, size: 0, changedBlocks: 0, changedBytes: 0, indices: [], refs: []};
+	const inFlight: Array<{first: number; offsets: Uint32Array; result: Promise<EncodeResult>}> = [];
+	const maxInFlight = pool.size * 2;
+
+	const settle = async () => {
+		const batch = inFlight.shift()!;
+		const result = await batch.result;
+		let payloadOffset = 0;
+		const payload = new Uint8Array(result.payload);
+		for (let local = 0; local < batch.offsets.length - 1; local++) {
+			const index = batch.first + local;
+			const length = batch.offsets[local + 1]! - batch.offsets[local]!;
+			const kind = result.kinds[local] as BlockKind;
+			const hash = Buffer.from(result.hashes.buffer, result.hashes.byteOffset + local * hashLength, hashLength);
+			const inBase = base !== undefined && index < base.blockCount && base.objectIds[index] !== 0;
+			const inPrevious = previous !== undefined && index < previous.blockCount && previous.objectIds[index] !== 0;
+			let ref: ObjectRef | undefined;
+			if (kind === BlockKind.New) {
+				const stored = payload.subarray(payloadOffset, payloadOffset + result.lengths[local]!);
+				payloadOffset += stored.length;
+				ref = sink.put(hash, stored, length, result.codecs[local]!);
+			} else if (kind === BlockKind.Zero && inBase) {
+				ref = 0;
+			}
+
+			if (ref !== undefined) {
+				capture.indices.push(index);
+				capture.refs.push(ref);
+			}
+
+			const changed = kind === BlockKind.Zero ? inPrevious : !sameHash(hash, hashAt(previous?.hashes, index)) || !inPrevious;
+			if (changed) {
+				capture.changedBlocks++;
+				capture.changedBytes += length;
+			}
+		}
+	};
+
+	try {
+		let index = 0;
+		for (;;) {
+			throwIfAborted(options.signal);
+			const buffer = new Uint8Array(blocksPerBatch * blockSize);
+			let filled = 0;
+			while (filled < buffer.length) {
+				const {bytesRead} = await handle.read(buffer, filled, buffer.length - filled, capture.size + filled);
+				if (bytesRead === 0) break;
+				filled += bytesRead;
+			}
+
+			if (filled === 0) break;
+			const count = Math.ceil(filled / blockSize);
+			const offsets = new Uint32Array(count + 1);
+			for (let block = 0; block <= count; block++) offsets[block] = Math.min(block * blockSize, filled);
+			let baseHashes: Uint8Array | undefined;
+			if (base?.hashes) {
+				baseHashes = new Uint8Array(count * hashLength);
+				const available = Math.max(0, Math.min(count, base.blockCount - index));
+				baseHashes.set(base.hashes.subarray(index * hashLength, (index + available) * hashLength));
+			}
+
+			inFlight.push({
+				first: index,
+				offsets,
+				result: pool.encode({data: buffer.buffer, offsets, baseHashes, detectZero: true, level: zstdLevel}),
+			});
+			capture.size += filled;
+			index += count;
+			options.onBytes(filled);
+			if (inFlight.length >= maxInFlight) await settle();
+			if (filled < buffer.length) break;
+		}
+
+		while (inFlight.length > 0) await settle();
+		// A disk that shrank: blocks past its new end that had data in the base must not resolve through the chain.
+		if (base) {
+			for (let block = index; block < base.blockCount; block++) {
+				if (base.objectIds[block] === 0) continue;
+				capture.indices.push(block);
+				capture.refs.push(0);
+			}
+		}
+	} finally {
+		// Let batches already handed to the pool finish before the caller discards packs.
+		await Promise.allSettled(inFlight.map(batch => batch.result));
+		await handle.close();
+	}
+
+	return capture;
+}

@@ -1,0 +1,233 @@
+/**
+ * Restoring a volume recovery point: every target is checked before anything is written; files are written under a
+ * temporary name (zero blocks left as holes) and renamed when complete; every object is checked against its hash
+ * before its bytes are written, so a damaged object stops the restore without writing a wrong byte.
+ */
+import {closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, realpathSync, renameSync, rmSync, statSync, writeSync} from 'node:fs';
+import {dirname, join, resolve, sep} from 'node:path';
+import {ObjectIndex, type StoredObject} from '../../catalog/objects.js';
+import {resolveBlockMap} from '../../catalog/points.js';
+import {RuntimeError, UserError} from '../../errors.js';
+import {throwIfAborted} from '../../jobs/abort.js';
+import type {Disk, Item, JobProgress, RecoveryPoint} from '../../model/index.js';
+import type {Repository} from '../../repository.js';
+import {CodecPool, type DecodeResult, hashLength, objectHeaderLength, PackReader} from '../../store/index.js';
+
+export type RestoreOptions = {
+	to: string;
+	disk?: string | undefined;
+	force?: boolean | undefined;
+	signal?: AbortSignal | undefined;
+	onProgress?: ((progress: JobProgress) => void) | undefined;
+};
+
+export type RestoreTarget = {disk: Disk; size: number; path: string; exists: boolean; isBlockDevice: boolean};
+
+function realOrResolved(path: string): string {
+	try {
+		return realpathSync(path);
+	} catch {
+		return resolve(path);
+	}
+}
+
+function isInside(path: string, folder: string): boolean {
+	const real = realOrResolved(path);
+	const base = realOrResolved(folder);
+	return real === base || real.startsWith(base + sep);
+}
+
+/** Works out where each disk goes and refuses a target that would lose data, before anything is written. */
+export function planRestore(repo: Repository, item: Item, point: RecoveryPoint, options: RestoreOptions): RestoreTarget[] {
+	let disks = item.disks.filter(disk => point.disks.some(captured => captured.name === disk.name));
+	if (options.disk !== undefined) {
+		disks = disks.filter(disk => disk.name === options.disk);
+		if (disks.length === 0) {
+			throw new UserError('DISK_NOT_FOUND', `recovery point rp${point.id} of "${item.name}" has no disk named "${options.disk}"`, {
+				hint: `Its disks are: ${point.disks.map(disk => disk.name).join(', ')}`,
+			});
+		}
+	}
+
+	const to = resolve(options.to);
+	const toIsDirectory = existsSync(to) && statSync(to).isDirectory();
+	const targets = disks.map(disk => {
+		// Disk names come from the catalog; a name that is not a plain file name must not steer a write elsewhere.
+		if (disk.name.includes('/') || disk.name.includes('\\') || disk.name === '.' || disk.name === '..') {
+			throw new RuntimeError('BAD_DISK_NAME', `disk name "${disk.name}" in the catalog is not a plain file name`, {hint: 'Restore with --disk into a file path'});
+		}
+
+		const path = disks.length === 1 && !toIsDirectory ? to : join(to, disk.name);
+		const size = point.disks.find(captured => captured.name === disk.name)!.size;
+		return {disk, size, path, ...describeTarget(path)};
+	});
+
+	for (const target of targets) {
+		if (isInside(target.path, repo.path)) {
+			throw new UserError('TARGET_IN_REPOSITORY', `restore target ${target.path} is inside the repository`, {hint: 'Restore to a path outside the repository'});
+		}
+
+		if (item.disks.some(disk => realOrResolved(disk.path) === realOrResolved(target.path))) {
+			throw new UserError('TARGET_IS_SOURCE', `restore target ${target.path} is a source disk of item "${item.name}"`, {
+				hint: 'Restore to another path, check it, then swap it in',
+			});
+		}
+
+		if (target.exists && !options.force) {
+			throw new UserError('TARGET_EXISTS', `restore target ${target.path} exists and is not empty`, {hint: 'Choose a new path, or add --force to overwrite it'});
+		}
+	}
+
+	return targets;
+}
+
+function describeTarget(path: string): {exists: boolean; isBlockDevice: boolean} {
+	if (!existsSync(path)) return {exists: false, isBlockDevice: false};
+	const info = statSync(path);
+	if (info.isBlockDevice()) return {exists: true, isBlockDevice: true};
+	if (info.isDirectory()) {
+		if (readdirSync(path).length > 0) return {exists: true, isBlockDevice: false};
+		throw new UserError('TARGET_IS_DIRECTORY', `restore target ${path} is a folder`, {hint: 'Give a file path for the disk'});
+	}
+
+	return {exists: info.size > 0, isBlockDevice: false};
+}
+
+/** Restores the disks of a recovery point; returns where each went. The targets must come from planRestore. */
+export async function restoreVolume(repo: Repository, item: Item, point: RecoveryPoint, targets: RestoreTarget[], options: RestoreOptions): Promise<Array<{disk: string; path: string; size: number}>> {
+	const maps = resolveBlockMap(repo.db, point.id, item.blockSize);
+	const totalBytes = targets.reduce((sum, target) => sum + target.size, 0);
+	const pool = new CodecPool();
+	const reader = new PackReader(repo.packsDir);
+	const objects = new ObjectIndex(repo.db);
+	let doneBytes = 0;
+	const started = Date.now();
+	try {
+		for (const target of targets) {
+			const map = maps.get(target.disk.id)!;
+			const temporary = target.isBlockDevice ? target.path : join(dirname(target.path), `.${target.disk.name}.strata-restore-${process.pid}`);
+			if (!target.isBlockDevice) mkdirSync(dirname(target.path), {recursive: true});
+			const fd = openSync(temporary, target.isBlockDevice ? 'r+' : 'w', 0o600);
+			let complete = false;
+			try {
+				if (!target.isBlockDevice) ftruncateSync(fd, target.size);
+				await writeBlocks({fd, map, blockSize: item.blockSize, size: target.size, pool, reader, objects, point, signal: options.signal, onBytes(bytes) {
+					doneBytes += bytes;
+					const seconds = (Date.now() - started) / 1000;
+					const bytesPerSecond = seconds > 0 ? doneBytes / seconds : 0;
+					options.onProgress?.({doneBytes, totalBytes, bytesPerSecond, ...(bytesPerSecond > 0 ? {etaSeconds: (totalBytes - doneBytes) / bytesPerSecond} : {}), phase: 'writing'});
+				}});
+				fsyncSync(fd);
+				complete = true;
+			} finally {
+				closeSync(fd);
+				if (!complete && !target.isBlockDevice) rmSync(temporary, {force: true});
+			}
+
+			if (!target.isBlockDevice) renameSync(temporary, target.path);
+		}
+	} finally {
+		reader.close();
+		await pool.close();
+	}
+
+	return targets.map(target => ({disk: target.disk.name, path: target.path, size: target.size}));
+}
+
+type WriteContext = {
+	fd: number;
+	map: {objectIds: Float64Array; blockCount: number};
+	blockSize: number;
+	size: number;
+	pool: CodecPool;
+	reader: PackReader;
+	objects: ObjectIndex;
+	point: RecoveryPoint;
+	signal: AbortSignal | undefined;
+	onBytes(bytes: number): void;
+};
+
+const restoreBatchBlocks = 256;
+
+async function writeBlocks(context: WriteContext): Promise<void> {
+	const {map, blockSize} = context;
+	const inFlight: Array<{indices: number[]; result: Promise<DecodeResult>; lengths: Uint32Array; objects: StoredObject[]}> = [];
+	const flush = async () => {
+		const batch = inFlight.shift()!;
+		const result = await batch.result;
+		if (result.damaged.length > 0) {
+			const object = batch.objects[result.damaged[0]!]!;
+			throw new RuntimeError('OBJECT_DAMAGED', `object ${object.hash.toString('hex').slice(0, 12)} in pack ${object.packName} is damaged (it does not match its hash)`, {
+				hint: 'Run `strata verify --read-data` to see which recovery points it affects; restore another one',
+			});
+		}
+
+		const data = Buffer.from(result.data);
+		let offset = 0;
+		for (let local = 0; local < batch.indices.length; local++) {
+			const length = batch.lengths[local]!;
+			writeSync(context.fd, data, offset, length, batch.indices[local]! * blockSize);
+			offset += length;
+		}
+	};
+
+	let indices: number[] = [];
+	const send = () => {
+		const batchObjects = indices.map(index => {
+			const id = map.objectIds[index]!;
+			const object = context.objects.get(id);
+			if (!object) throw new RuntimeError('OBJECT_MISSING', `object ${id} needed by rp${context.point.id} is not in the catalog`, {hint: 'Run `strata verify` to see the damage'});
+			return object;
+		});
+		const storedTotal = batchObjects.reduce((sum, object) => sum + object.storedLength, 0);
+		const payload = new Uint8Array(storedTotal);
+		const scratch = Buffer.allocUnsafe(objectHeaderLength + Math.max(0, ...batchObjects.map(object => object.storedLength)));
+		let offset = 0;
+		for (const object of batchObjects) {
+			const read = context.reader.readStored(object, scratch);
+			if (!read) {
+				throw new RuntimeError('PACK_DAMAGED', `pack ${object.packName} is missing or shorter than the catalog says`, {
+					hint: 'Run `strata verify` to see which recovery points it affects; restore another one',
+				});
+			}
+
+			payload.set(read.stored, offset);
+			offset += object.storedLength;
+		}
+
+		const hashes = new Uint8Array(batchObjects.length * hashLength);
+		batchObjects.forEach((object, index) => hashes.set(object.hash, index * hashLength));
+		const lengths = Uint32Array.from(batchObjects, object => object.rawLength);
+		inFlight.push({
+			indices,
+			lengths,
+			objects: batchObjects,
+			result: context.pool.decode({
+				payload: payload.buffer,
+				codecs: Uint8Array.from(batchObjects, object => object.codec),
+				storedLengths: Uint32Array.from(batchObjects, object => object.storedLength),
+				rawLengths: lengths,
+				hashes,
+			}),
+		});
+		indices = [];
+	};
+
+	try {
+		for (let index = 0; index < map.blockCount; index++) {
+			if (map.objectIds[index] !== 0) indices.push(index);
+			if (indices.length >= restoreBatchBlocks) {
+				throwIfAborted(context.signal);
+				send();
+				if (inFlight.length >= context.pool.size * 2) await flush();
+				context.onBytes(Math.min(restoreBatchBlocks * blockSize, context.size));
+			}
+		}
+
+		if (indices.length > 0) send();
+		while (inFlight.length > 0) await flush();
+		context.onBytes(0);
+	} finally {
+		await Promise.allSettled(inFlight.map(batch => batch.result));
+	}
+}

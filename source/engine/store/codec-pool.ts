@@ -1,0 +1,76 @@
+/** A pool of codec worker threads, one per core, so hashing and compression keep both cores busy. */
+import {availableParallelism} from 'node:os';
+import {Worker} from 'node:worker_threads';
+import {BugError} from '../errors.js';
+import type {DecodeRequest, DecodeResult, EncodeRequest, EncodeResult, WorkerRequest} from './codec-protocol.js';
+
+type Pending = {resolve(value: unknown): void; reject(error: Error): void};
+
+function workerUrl(): {url: URL; execArgv: string[]} {
+	// Under the test runner the engine runs from its TypeScript source; tsx lets the worker load that too.
+	const fromSource = import.meta.url.endsWith('.ts');
+	return {url: new URL(`./codec-worker.${fromSource ? 'ts' : 'js'}`, import.meta.url), execArgv: fromSource ? ['--import', 'tsx'] : []};
+}
+
+export class CodecPool {
+	private readonly workers: Worker[] = [];
+	private readonly pending = new Map<number, Pending>();
+	private readonly load: number[] = [];
+	private nextId = 1;
+	private failure: Error | undefined;
+
+	constructor(size = Math.max(1, Math.min(availableParallelism(), 8))) {
+		const {url, execArgv} = workerUrl();
+		for (let index = 0; index < size; index++) {
+			const worker = new Worker(url, {execArgv});
+			worker.on('message', (message: {id: number; result?: unknown; error?: string}) => {
+				const pending = this.pending.get(message.id);
+				this.pending.delete(message.id);
+				this.load[index]!--;
+				if (!pending) return;
+				if (message.error === undefined) pending.resolve(message.result);
+				else pending.reject(new BugError(`codec worker failed: ${message.error}`));
+			});
+			worker.on('error', error => this.fail(error));
+			this.workers.push(worker);
+			this.load.push(0);
+		}
+	}
+
+	get size(): number {
+		return this.workers.length;
+	}
+
+	/** Hashes pieces, skips zero and unchanged ones, compresses the rest. The data buffer is transferred. */
+	encode(request: Omit<EncodeRequest, 'op'>): Promise<EncodeResult> {
+		return this.run({op: 'encode', ...request}, [request.data]) as Promise<EncodeResult>;
+	}
+
+	/** Decompresses objects and checks each against its hash. The payload buffer is transferred. */
+	decode(request: Omit<DecodeRequest, 'op'>): Promise<DecodeResult> {
+		return this.run({op: 'decode', ...request}, [request.payload]) as Promise<DecodeResult>;
+	}
+
+	async close(): Promise<void> {
+		await Promise.all(this.workers.map(worker => worker.terminate()));
+		this.workers.length = 0;
+	}
+
+	private run(request: WorkerRequest, transfer: ArrayBuffer[]): Promise<unknown> {
+		if (this.failure) return Promise.reject(this.failure);
+		let target = 0;
+		for (let index = 1; index < this.workers.length; index++) if (this.load[index]! < this.load[target]!) target = index;
+		const id = this.nextId++;
+		return new Promise((resolve, reject) => {
+			this.pending.set(id, {resolve, reject});
+			this.load[target]!++;
+			this.workers[target]!.postMessage({id, request}, transfer);
+		});
+	}
+
+	private fail(error: Error): void {
+		this.failure = new BugError(`codec worker crashed: ${error.message}`, {cause: error});
+		for (const pending of this.pending.values()) pending.reject(this.failure);
+		this.pending.clear();
+	}
+}

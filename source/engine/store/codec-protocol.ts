@@ -1,0 +1,52 @@
+/** Messages between the engine and its codec worker threads. */
+
+export const enum BlockKind {
+	/** All zero bytes: no data, nothing stored. */
+	Zero = 0,
+	/** Same hash as the base's block at this index. */
+	Unchanged = 1,
+	/** Differs from the base: hashed and compressed. */
+	New = 2,
+}
+
+export type EncodeRequest = {
+	op: 'encode';
+	/** The bytes of consecutive blocks or chunks. */
+	data: ArrayBuffer;
+	/** Boundaries: piece i is data[offsets[i], offsets[i+1]). */
+	offsets: Uint32Array;
+	/** Per piece, the base's hash at the same place (zeros where the base has none); undefined for none. */
+	baseHashes: Uint8Array | undefined;
+	/** Treat all-zero pieces as no data (volumes), or hash them like any other (streams). */
+	detectZero: boolean;
+	/** zstd level; 0 stores raw. */
+	level: number;
+};
+
+export type EncodeResult = {
+	hashes: Uint8Array;
+	kinds: Uint8Array;
+	codecs: Uint8Array;
+	/** Stored length of each New piece (0 for others). */
+	lengths: Uint32Array;
+	/** The stored bytes of the New pieces, back to back. */
+	payload: ArrayBuffer;
+};
+
+export type DecodeRequest = {
+	op: 'decode';
+	payload: ArrayBuffer;
+	codecs: Uint8Array;
+	storedLengths: Uint32Array;
+	rawLengths: Uint32Array;
+	hashes: Uint8Array;
+};
+
+export type DecodeResult = {
+	/** The plaintexts back to back (damaged ones left as zeros). */
+	data: ArrayBuffer;
+	/** Indexes of objects whose stored bytes did not decode to their hash. */
+	damaged: number[];
+};
+
+export type WorkerRequest = EncodeRequest | DecodeRequest;

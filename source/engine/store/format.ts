@@ -1,0 +1,48 @@
+/**
+ * The on-disk format of packs and objects.
+ *
+ * A pack starts with an 8-byte magic and holds objects back to back. Each object is a 41-byte header
+ * (codec u8, raw length u32, stored length u32, SHA-256 of the plaintext) followed by its stored bytes.
+ * The header names the codec, so compression can change later without a format break; it also lets a damaged
+ * catalog be rebuilt from the packs.
+ */
+import {hash as oneShotHash} from 'node:crypto';
+
+export const packMagic = Buffer.from('STRPACK1', 'latin1');
+export const objectHeaderLength = 1 + 4 + 4 + 32;
+export const hashLength = 32;
+
+export const enum Codec {
+	Raw = 0,
+	Zstd = 1,
+}
+
+export type ObjectHeader = {
+	codec: Codec;
+	rawLength: number;
+	storedLength: number;
+	hash: Buffer;
+};
+
+/** Writes an object header into `target` at `offset`. */
+export function encodeObjectHeader(target: Buffer, offset: number, header: ObjectHeader): void {
+	target.writeUInt8(header.codec, offset);
+	target.writeUInt32LE(header.rawLength, offset + 1);
+	target.writeUInt32LE(header.storedLength, offset + 5);
+	header.hash.copy(target, offset + 9, 0, hashLength);
+}
+
+/** Reads an object header from `source` at `offset`. */
+export function decodeObjectHeader(source: Buffer, offset = 0): ObjectHeader {
+	return {
+		codec: source.readUInt8(offset) as Codec,
+		rawLength: source.readUInt32LE(offset + 1),
+		storedLength: source.readUInt32LE(offset + 5),
+		hash: source.subarray(offset + 9, offset + 9 + hashLength),
+	};
+}
+
+/** The content hash of an object's plaintext: SHA-256, which OpenSSL runs with the CPU's SHA instructions. */
+export function contentHash(data: Uint8Array): Buffer {
+	return oneShotHash('sha256', data, 'buffer') as unknown as Buffer;
+}
