@@ -31,10 +31,14 @@ export type WrittenObject = {
 
 type OpenPack = {name: string; path: string; fd: number; size: number; index: number};
 
+/** Objects are gathered in memory and written in large pieces: one write per few MiB, not two per object. */
+const writeBufferBytes = 4 * 1024 * 1024;
+
 export class PackWriter {
 	readonly packs: WrittenPack[] = [];
 	private current: OpenPack | undefined;
-	private readonly header = Buffer.alloc(objectHeaderLength);
+	private readonly buffer = Buffer.allocUnsafe(writeBufferBytes);
+	private buffered = 0;
 	private readonly finishedPaths: string[] = [];
 
 	constructor(
@@ -47,9 +51,17 @@ export class PackWriter {
 	add(hash: Buffer, stored: Uint8Array, rawLength: number, codec: Codec): WrittenObject {
 		const pack = this.current ?? this.open();
 		const offset = pack.size;
-		encodeObjectHeader(this.header, 0, {codec, rawLength, storedLength: stored.length, hash});
-		writeSync(pack.fd, this.header);
-		writeSync(pack.fd, stored);
+		if (this.buffered + objectHeaderLength + stored.length > this.buffer.length) this.flush(pack);
+		encodeObjectHeader(this.buffer, this.buffered, {codec, rawLength, storedLength: stored.length, hash});
+		this.buffered += objectHeaderLength;
+		if (stored.length > this.buffer.length - this.buffered) {
+			this.flush(pack);
+			writeSync(pack.fd, stored);
+		} else {
+			this.buffer.set(stored, this.buffered);
+			this.buffered += stored.length;
+		}
+
 		pack.size += objectHeaderLength + stored.length;
 		const written: WrittenObject = {hash, pack: pack.index, offset, storedLength: stored.length, rawLength, codec};
 		if (pack.size >= this.targetBytes) this.seal();
@@ -64,6 +76,7 @@ export class PackWriter {
 
 	/** Removes everything this writer wrote: for a backup that fails before its commit. */
 	discard(): void {
+		this.buffered = 0;
 		if (this.current) {
 			closeSync(this.current.fd);
 			rmSync(this.current.path, {force: true});
@@ -72,6 +85,12 @@ export class PackWriter {
 
 		for (const path of this.finishedPaths) rmSync(path, {force: true});
 		this.finishedPaths.length = 0;
+	}
+
+	private flush(pack: OpenPack): void {
+		let written = 0;
+		while (written < this.buffered) written += writeSync(pack.fd, this.buffer, written, this.buffered - written);
+		this.buffered = 0;
 	}
 
 	private open(): OpenPack {
@@ -88,6 +107,7 @@ export class PackWriter {
 		const pack = this.current;
 		if (!pack) return;
 		this.current = undefined;
+		this.flush(pack);
 		fsyncSync(pack.fd);
 		closeSync(pack.fd);
 		const folder = join(this.packsDir, pack.name.slice(0, 2));

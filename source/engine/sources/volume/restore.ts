@@ -149,6 +149,10 @@ type WriteContext = {
 
 const restoreBatchBlocks = 256;
 
+function writeAll(fd: number, data: Buffer, position: number): void {
+	for (let written = 0; written < data.length; ) written += writeSync(fd, data, written, data.length - written, position + written);
+}
+
 async function writeBlocks(context: WriteContext): Promise<void> {
 	const {map, blockSize} = context;
 	const inFlight: Array<{indices: number[]; result: Promise<DecodeResult>; lengths: Uint32Array; objects: StoredObject[]}> = [];
@@ -162,12 +166,20 @@ async function writeBlocks(context: WriteContext): Promise<void> {
 			});
 		}
 
+		// Consecutive blocks go out in one write.
 		const data = Buffer.from(result.data);
 		let offset = 0;
-		for (let local = 0; local < batch.indices.length; local++) {
-			const length = batch.lengths[local]!;
-			writeSync(context.fd, data, offset, length, batch.indices[local]! * blockSize);
+		for (let local = 0; local < batch.indices.length; ) {
+			let end = local;
+			let length = batch.lengths[local]!;
+			while (end + 1 < batch.indices.length && batch.indices[end + 1] === batch.indices[end]! + 1 && batch.lengths[end] === blockSize) {
+				end++;
+				length += batch.lengths[end]!;
+			}
+
+			writeAll(context.fd, data.subarray(offset, offset + length), batch.indices[local]! * blockSize);
 			offset += length;
+			local = end + 1;
 		}
 	};
 
