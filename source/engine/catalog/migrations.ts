@@ -94,6 +94,22 @@ export const migrations: readonly string[] = [
 	);
 	CREATE INDEX jobs_started ON jobs (started_at);
 	`,
+	// 3: policies (schedule + retention) and the lifecycle state of items.
+	`
+	CREATE TABLE policies (
+		id INTEGER PRIMARY KEY,
+		name TEXT NOT NULL UNIQUE,
+		schedule TEXT NOT NULL,
+		timezone TEXT NOT NULL DEFAULT 'UTC',
+		retain_daily INTEGER,
+		retain_weekly INTEGER,
+		retain_monthly INTEGER,
+		retain_yearly INTEGER,
+		created_at TEXT NOT NULL
+	);
+	ALTER TABLE items ADD COLUMN policy_id INTEGER REFERENCES policies(id);
+	ALTER TABLE items ADD COLUMN last_slot_at TEXT;
+	`,
 ];
 
 export const catalogVersion = migrations.length;
