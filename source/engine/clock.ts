@@ -17,7 +17,9 @@ export function parseInstant(text: string, what: string): Date {
 
 	const hasZone = /(Z|[+-]\d{2}:?\d{2})$/.test(trimmed) && trimmed.includes('T');
 	const date = new Date(trimmed.includes('T') ? (hasZone ? trimmed : `${trimmed}Z`) : `${trimmed}T00:00:00Z`);
-	if (Number.isNaN(date.getTime())) {
+	const [year, month, day] = trimmed.slice(0, 10).split('-').map(Number) as [number, number, number];
+	const calendar = new Date(Date.UTC(year, month - 1, day));
+	if (Number.isNaN(date.getTime()) || calendar.getUTCMonth() !== month - 1 || calendar.getUTCDate() !== day) {
 		throw new UserError('BAD_DATE', `${what} "${text}" is not a valid date`, {
 			hint: 'Use a form like 2026-01-03 or 2026-01-03T02:00:00Z',
 		});

@@ -77,6 +77,22 @@ export function toStrataError(error: unknown): StrataError {
 		});
 	}
 
+	const sqliteCode = (error as {code?: string} | undefined)?.code;
+	if (sqliteCode === 'SQLITE_NOTADB' || sqliteCode === 'SQLITE_CORRUPT') {
+		return new RuntimeError('CATALOG_DAMAGED', `the repository catalog is damaged (${(error as Error).message})`, {
+			hint: 'Restore catalog.db from a copy of the repository; `strata verify` tells what else is affected',
+			cause: error,
+		});
+	}
+
+	if (sqliteCode === 'SQLITE_BUSY') {
+		return new RuntimeError('CATALOG_BUSY', 'the catalog is busy with another process', {hint: 'Try again in a moment', cause: error});
+	}
+
+	if (sqliteCode === 'SQLITE_FULL') {
+		return new RuntimeError('DISK_FULL', 'no space left on the repository filesystem for the catalog', {hint: 'Free space, then run the command again', cause: error});
+	}
+
 	const message = error instanceof Error ? error.message : String(error);
 	return new BugError(`unexpected error: ${message}`, {cause: error});
 }

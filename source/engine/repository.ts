@@ -62,8 +62,18 @@ export function fsyncDirectory(path: string): void {
 	}
 }
 
-function openCatalog(path: string): SqliteDatabase {
-	const db = new Database(path, {timeout: 5000});
+function openCatalog(path: string, create = false): SqliteDatabase {
+	let db: SqliteDatabase;
+	try {
+		db = new Database(path, {timeout: 5000, fileMustExist: !create});
+	} catch (error) {
+		if ((error as {code?: string}).code === 'SQLITE_CANTOPEN') {
+			throw new RuntimeError('CATALOG_MISSING', `the catalog ${path} is missing or cannot be opened`, {hint: 'Restore catalog.db from a copy of the repository', cause: error});
+		}
+
+		throw error;
+	}
+
 	db.pragma('journal_mode = WAL');
 	db.pragma('synchronous = FULL');
 	db.pragma('foreign_keys = ON');
@@ -102,7 +112,7 @@ export class Repository {
 		mkdirSync(target, {recursive: true, mode: 0o700});
 		mkdirSync(join(target, 'packs'), {mode: 0o700});
 		mkdirSync(join(target, 'tmp'), {mode: 0o700});
-		const db = openCatalog(join(target, catalogName));
+		const db = openCatalog(join(target, catalogName), true);
 		migrate(db);
 		db.close();
 		const config: RepositoryConfig = {format: repositoryFormat, id: randomUUID(), createdAt: now().toISOString()};
