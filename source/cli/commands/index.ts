@@ -3,8 +3,28 @@ import type {Command} from '../command.js';
 import {backupCommand} from './backup.js';
 import {initCommand} from './init.js';
 import {itemAddCommand, itemListCommand, itemRemoveCommand} from './item.js';
+import {expireCommand, gcCommand, itemSetCommand, jobsCommand, protectResumeCommand, protectStopCommand, undeleteCommand} from './lifecycle.js';
 import {pointsCommand} from './points.js';
+import {policyAddCommand, policyListCommand, policyRemoveCommand, policySetCommand} from './policy.js';
+import {runCommand} from './run.js';
 import {restoreCommand} from './restore.js';
 import {verifyCommand} from './verify.js';
 
-export const commands: Command[] = [initCommand, itemAddCommand, itemListCommand, itemRemoveCommand, backupCommand, pointsCommand, restoreCommand, verifyCommand];
+export const commands: Command[] = [initCommand, itemAddCommand, itemListCommand, itemSetCommand,
+	itemRemoveCommand,
+	backupCommand,
+	pointsCommand,
+	restoreCommand,
+	verifyCommand,
+	policyAddCommand,
+	policySetCommand,
+	policyListCommand,
+	policyRemoveCommand,
+	expireCommand,
+	gcCommand,
+	protectStopCommand,
+	protectResumeCommand,
+	undeleteCommand,
+	runCommand,
+	jobsCommand,
+];

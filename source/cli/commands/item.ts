@@ -1,4 +1,4 @@
-import {addPostgresItem, addVolumeItem, type Item, listItems, removeItem, UsageError} from '../../engine/index.js';
+import {addPostgresItem, addVolumeItem, getPolicy, type Item, listItems, removeItem, setItemPolicy, UsageError} from '../../engine/index.js';
 import {defineCommand} from '../command.js';
 import {integerFlag, listFlag, stringFlag} from '../flags.js';
 import {formatTable} from '../output.js';
@@ -37,6 +37,7 @@ export const itemAddCommand = defineCommand({
 		pgPort: {type: 'string', value: 'PORT', description: 'PostgreSQL port (else PGPORT)'},
 		pgUser: {type: 'string', value: 'USER', description: 'PostgreSQL user (else PGUSER); passwords come from PGPASSFILE or a service file'},
 		pgService: {type: 'string', value: 'NAME', description: 'A libpq service name (else PGSERVICE)'},
+		policy: {type: 'string', value: 'POLICY', description: 'Put the item under this policy (schedule and retention)'},
 	},
 	examples: ['strata item add vm1 --volume /dev/vg0/vm1 --volume /srv/vm1-data.img', 'strata item add shop --postgres shop --pg-host /run/postgresql'],
 	run(context) {
@@ -52,6 +53,9 @@ export const itemAddCommand = defineCommand({
 		}
 
 		const repo = context.openRepository();
+		const policy = stringFlag(context.flags, 'policy');
+		// Checked before the item is added, so a wrong policy name leaves nothing half-done.
+		if (policy !== undefined) getPolicy(repo, policy);
 		let item: Item;
 		if (database === undefined) {
 			const freezeCmd = stringFlag(context.flags, 'freezeCmd');
@@ -78,6 +82,7 @@ export const itemAddCommand = defineCommand({
 			});
 		}
 
+		if (policy !== undefined) item = setItemPolicy(repo, item.name, policy);
 		if (context.json) context.printJson(itemJson(item));
 		else context.print(`Added ${item.kind} item ${item.name} (${describeSources(item)})`);
 	},

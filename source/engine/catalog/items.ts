@@ -12,11 +12,13 @@ type ItemRow = {
 	settings: string;
 	created_at: string;
 	state: ItemState;
+	policy_name: string | null;
+	deleted_at: string | null;
+	last_slot_at: string | null;
 };
 
 type ItemSettings = {
 	postgres?: PostgresSettings;
-	policy?: string;
 	freezeCmd?: string;
 	thawCmd?: string;
 };
@@ -32,6 +34,8 @@ export type NewItem = {
 	thawCmd?: string;
 };
 
+const itemSelect = 'SELECT i.*, p.name AS policy_name FROM items i LEFT JOIN policies p ON p.id = i.policy_id';
+
 function toItem(db: Database, row: ItemRow): Item {
 	const settings = JSON.parse(row.settings) as ItemSettings;
 	const disks = db.prepare('SELECT id, name, path FROM disks WHERE item_id = ? ORDER BY id').all(row.id) as Disk[];
@@ -42,7 +46,9 @@ function toItem(db: Database, row: ItemRow): Item {
 		state: row.state,
 		blockSize: row.block_size,
 		createdAt: row.created_at,
-		policy: settings.policy,
+		policy: row.policy_name ?? undefined,
+		deletedAt: row.deleted_at ?? undefined,
+		lastSlotAt: row.last_slot_at ?? undefined,
 		disks,
 		postgres: settings.postgres,
 		freezeCmd: settings.freezeCmd,
@@ -86,18 +92,18 @@ export function insertItem(db: Database, item: NewItem): Item {
 
 /** Every item, in the order they were added. */
 export function listItems(db: Database): Item[] {
-	const rows = db.prepare('SELECT * FROM items ORDER BY id').all() as ItemRow[];
+	const rows = db.prepare(`${itemSelect} ORDER BY i.id`).all() as ItemRow[];
 	return rows.map(row => toItem(db, row));
 }
 
 export function getItemById(db: Database, id: number): Item | undefined {
-	const row = db.prepare('SELECT * FROM items WHERE id = ?').get(id) as ItemRow | undefined;
+	const row = db.prepare(`${itemSelect} WHERE i.id = ?`).get(id) as ItemRow | undefined;
 	return row ? toItem(db, row) : undefined;
 }
 
 /** The item with this name, or a clear error naming it. */
 export function requireItem(db: Database, name: string): Item {
-	const row = db.prepare('SELECT * FROM items WHERE name = ?').get(name) as ItemRow | undefined;
+	const row = db.prepare(`${itemSelect} WHERE i.name = ?`).get(name) as ItemRow | undefined;
 	if (!row) {
 		throw new UserError('ITEM_NOT_FOUND', `no item named "${name}"`, {hint: 'See `strata item list` for the items in this repository'});
 	}
@@ -120,4 +126,19 @@ export function deleteItem(db: Database, name: string): void {
 		db.prepare('DELETE FROM items WHERE id = ?').run(item.id);
 	});
 	remove.immediate();
+}
+
+/** Points an item at a policy (or none). */
+export function setItemPolicyId(db: Database, itemId: number, policyId: number | null): void {
+	db.prepare('UPDATE items SET policy_id = ? WHERE id = ?').run(policyId, itemId);
+}
+
+/** Records an item's protection state and, for a soft delete, when it happened. */
+export function setItemState(db: Database, itemId: number, state: ItemState, deletedAt: string | null): void {
+	db.prepare('UPDATE items SET state = ?, deleted_at = ? WHERE id = ?').run(state, deletedAt, itemId);
+}
+
+/** Remembers the latest schedule slot the scheduler ran for an item. */
+export function setItemLastSlot(db: Database, itemId: number, slot: string): void {
+	db.prepare('UPDATE items SET last_slot_at = ? WHERE id = ?').run(slot, itemId);
 }

@@ -4,6 +4,7 @@ import {RuntimeError, UserError} from '../errors.js';
 import type {BackupType, JobProgress, RecoveryPoint, Trigger} from '../model/index.js';
 import type {Repository} from '../repository.js';
 import {backupVolume} from '../sources/volume/backup.js';
+import type {CodecPool} from '../store/index.js';
 import {startJob} from './job-log.js';
 
 export type RunBackupOptions = {
@@ -13,6 +14,7 @@ export type RunBackupOptions = {
 	signal?: AbortSignal | undefined;
 	onProgress?: ((progress: JobProgress) => void) | undefined;
 	lockWaitMs?: number | undefined;
+	pool?: CodecPool | undefined;
 };
 
 /** Backs up an item now and returns its new recovery point. */
@@ -35,7 +37,7 @@ export async function runBackup(repo: Repository, itemName: string, options: Run
 
 		let point: RecoveryPoint;
 		if (item.kind === 'volume') {
-			point = await backupVolume(repo, item, {type: options.type, trigger, retainUntil: options.retainUntil, signal: options.signal, onProgress});
+			point = await backupVolume(repo, item, {type: options.type, trigger, retainUntil: options.retainUntil, signal: options.signal, onProgress, pool: options.pool});
 		} else {
 			throw new RuntimeError('NOT_SUPPORTED', `backing up PostgreSQL item "${item.name}" is not available in this build`, {hint: 'Upgrade Strata'});
 		}

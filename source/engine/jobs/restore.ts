@@ -5,6 +5,7 @@ import {RuntimeError} from '../errors.js';
 import type {JobProgress} from '../model/index.js';
 import type {Repository} from '../repository.js';
 import {planRestore, restoreVolume} from '../sources/volume/restore.js';
+import type {CodecPool} from '../store/index.js';
 import {startJob} from './job-log.js';
 
 export type RunRestoreOptions = {
@@ -13,6 +14,7 @@ export type RunRestoreOptions = {
 	force?: boolean | undefined;
 	signal?: AbortSignal | undefined;
 	onProgress?: ((progress: JobProgress) => void) | undefined;
+	pool?: CodecPool | undefined;
 };
 
 export type RestoreResult = {item: string; rpId: number; written: Array<{disk: string; path: string; size: number}>};

@@ -29,6 +29,10 @@ export type Item = {
 	blockSize: number;
 	createdAt: string;
 	policy: string | undefined;
+	/** When a stop with --delete-data soft-deleted it. */
+	deletedAt: string | undefined;
+	/** The latest schedule slot the scheduler ran for it. */
+	lastSlotAt: string | undefined;
 	disks: Disk[];
 	postgres: PostgresSettings | undefined;
 	freezeCmd: string | undefined;
@@ -78,3 +82,21 @@ export type Job = {
 export const minBlockSize = 4096;
 export const maxBlockSize = 1024 * 1024;
 export const defaultBlockSize = 16 * 1024;
+
+/** How long recovery points are kept: a scheduled point N days; the first of its ISO week N weeks, and so on. */
+export type Retention = {
+	daily: number | undefined;
+	weekly: number | undefined;
+	monthly: number | undefined;
+	yearly: number | undefined;
+};
+
+export type Policy = {
+	id: number;
+	name: string;
+	schedule: string;
+	timezone: string;
+	retention: Retention;
+	createdAt: string;
+	itemCount: number;
+};

@@ -6,10 +6,11 @@ import type {DecodeRequest, DecodeResult, EncodeRequest, EncodeResult, WorkerReq
 
 type Pending = {resolve(value: unknown): void; reject(error: Error): void};
 
-function workerUrl(): {url: URL; execArgv: string[]} {
-	// Under the test runner the engine runs from its TypeScript source; tsx lets the worker load that too.
+function workerUrl(): URL {
+	// Under the test runner the engine runs from its TypeScript source, which a worker thread cannot load:
+	// it uses the built worker in dist/ (`npm test` builds first).
 	const fromSource = import.meta.url.endsWith('.ts');
-	return {url: new URL(`./codec-worker.${fromSource ? 'ts' : 'js'}`, import.meta.url), execArgv: fromSource ? ['--import', 'tsx'] : []};
+	return fromSource ? new URL('../../../dist/engine/store/codec-worker.js', import.meta.url) : new URL('./codec-worker.js', import.meta.url);
 }
 
 export class CodecPool {
@@ -20,9 +21,9 @@ export class CodecPool {
 	private failure: Error | undefined;
 
 	constructor(size = Math.max(1, Math.min(availableParallelism(), 8))) {
-		const {url, execArgv} = workerUrl();
+		const url = workerUrl();
 		for (let index = 0; index < size; index++) {
-			const worker = new Worker(url, {execArgv});
+			const worker = new Worker(url);
 			worker.on('message', (message: {id: number; result?: unknown; error?: string}) => {
 				const pending = this.pending.get(message.id);
 				this.pending.delete(message.id);

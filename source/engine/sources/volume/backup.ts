@@ -23,6 +23,8 @@ export type BackupOptions = {
 	retainUntil?: Date | undefined;
 	signal?: AbortSignal | undefined;
 	onProgress?: ((progress: JobProgress) => void) | undefined;
+	/** A codec pool to reuse (tests, the scheduler); otherwise one is started and closed for this backup. */
+	pool?: CodecPool | undefined;
 };
 
 /** Which type a backup really is and what it is stored against. */
@@ -39,7 +41,7 @@ export async function backupVolume(repo: Repository, item: Item, options: Backup
 	const baseMaps = base ? resolveBlockMap(repo.db, base.id, item.blockSize, {withHashes: true}) : undefined;
 	const previousMaps = previous && previous.id !== base?.id ? resolveBlockMap(repo.db, previous.id, item.blockSize, {withHashes: true}) : baseMaps;
 	const createdAt = now().toISOString();
-	const pool = new CodecPool();
+	const pool = options.pool ?? new CodecPool();
 	const sink = new ObjectSink(repo);
 	let committed = false;
 	try {
@@ -65,7 +67,7 @@ export async function backupVolume(repo: Repository, item: Item, options: Backup
 		return requirePoint(repo.db, item.id, item.name, id);
 	} finally {
 		if (!committed) sink.writer.discard();
-		await pool.close();
+		if (!options.pool) await pool.close();
 	}
 }
 

@@ -19,6 +19,8 @@ export type RestoreOptions = {
 	force?: boolean | undefined;
 	signal?: AbortSignal | undefined;
 	onProgress?: ((progress: JobProgress) => void) | undefined;
+	/** A codec pool to reuse; otherwise one is started and closed for this restore. */
+	pool?: CodecPool | undefined;
 };
 
 export type RestoreTarget = {disk: Disk; size: number; path: string; exists: boolean; isBlockDevice: boolean};
@@ -97,7 +99,7 @@ function describeTarget(path: string): {exists: boolean; isBlockDevice: boolean}
 export async function restoreVolume(repo: Repository, item: Item, point: RecoveryPoint, targets: RestoreTarget[], options: RestoreOptions): Promise<Array<{disk: string; path: string; size: number}>> {
 	const maps = resolveBlockMap(repo.db, point.id, item.blockSize);
 	const totalBytes = targets.reduce((sum, target) => sum + target.size, 0);
-	const pool = new CodecPool();
+	const pool = options.pool ?? new CodecPool();
 	const reader = new PackReader(repo.packsDir);
 	const objects = new ObjectIndex(repo.db);
 	let doneBytes = 0;
@@ -128,7 +130,7 @@ export async function restoreVolume(repo: Repository, item: Item, point: Recover
 		}
 	} finally {
 		reader.close();
-		await pool.close();
+		if (!options.pool) await pool.close();
 	}
 
 	return targets.map(target => ({disk: target.disk.name, path: target.path, size: target.size}));

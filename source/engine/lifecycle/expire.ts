@@ -1,0 +1,83 @@
+/**
+ * Expiry: which recovery points are due (derived from the item's policy, or an on-demand point's own retention),
+ * and expiring them oldest first by merging each into its children. Stopped or deleted items expire nothing, and an
+ * item's newest point never expires while the item exists.
+ */
+import {getItemById, listItems} from '../catalog/items.js';
+import {getPolicyById} from '../catalog/policies.js';
+import {listPoints} from '../catalog/points.js';
+import {now} from '../clock.js';
+import {UserError} from '../errors.js';
+import type {Item, RecoveryPoint} from '../model/index.js';
+import type {Repository} from '../repository.js';
+import {freesBytes, mergeAway} from './merge.js';
+import {expiryTimes} from './retention.js';
+
+export type ExpiryCandidate = {item: string; id: number; type: string; createdAt: string; expiresAt: string; freesBytes: number};
+
+function policyIdOf(repo: Repository, itemId: number): number | null {
+	return repo.db.prepare('SELECT policy_id FROM items WHERE id = ?').pluck().get(itemId) as number | null;
+}
+
+/** Every point of an item with its expiry derived from the item's policy now (undefined: does not expire). */
+export function pointsWithExpiry(repo: Repository, item: Item): RecoveryPoint[] {
+	const points = listPoints(repo.db, item.id);
+	if (item.state !== 'active') return points.map(point => ({...point, expiresAt: undefined}));
+	const policyId = policyIdOf(repo, item.id);
+	const policy = policyId === null ? undefined : getPolicyById(repo.db, policyId);
+	const expiries = expiryTimes(points, policy);
+	return points.map(point => ({...point, expiresAt: expiries.get(point.id)?.toISOString()}));
+}
+
+/** The points due to expire at `at`, oldest first, with what each would free if expired now. */
+export function dueExpiries(repo: Repository, at: Date = now()): ExpiryCandidate[] {
+	const due: ExpiryCandidate[] = [];
+	for (const item of listItems(repo.db)) {
+		if (item.state !== 'active') continue;
+		const points = pointsWithExpiry(repo, item);
+		for (const point of points.slice(0, -1)) {
+			if (point.expiresAt === undefined || new Date(point.expiresAt).getTime() > at.getTime()) continue;
+			due.push({item: item.name, id: point.id, type: point.type, createdAt: point.createdAt, expiresAt: point.expiresAt, freesBytes: freesBytes(repo.db, point.id)});
+		}
+	}
+
+	return due.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id - b.id);
+}
+
+export type ExpireResult = {expired: ExpiryCandidate[]; freedBytes: number; dryRun: boolean};
+
+function garbageBytes(repo: Repository): number {
+	return repo.db.prepare('SELECT coalesce(sum(stored_length), 0) FROM objects WHERE charged_rp_id IS NULL').pluck().get() as number;
+}
+
+/** Expires every point that is due (or only lists them with dryRun). Takes the repository lock. */
+export function expireDue(repo: Repository, options: {dryRun?: boolean; at?: Date; lockWaitMs?: number} = {}): ExpireResult {
+	const at = options.at ?? now();
+	if (options.dryRun) {
+		const expired = dueExpiries(repo, at);
+		return {expired, freedBytes: expired.reduce((sum, point) => sum + point.freesBytes, 0), dryRun: true};
+	}
+
+	const lock = repo.lock({command: 'expire', ...(options.lockWaitMs === undefined ? {} : {waitMs: options.lockWaitMs})});
+	try {
+		const before = garbageBytes(repo);
+		const expired = dueExpiries(repo, at);
+		for (const point of expired) mergeAway(repo.db, point.id);
+		return {expired, freedBytes: garbageBytes(repo) - before, dryRun: false};
+	} finally {
+		lock.release();
+	}
+}
+
+/** Expires one point now, whatever its retention (used by tests and by purges); refuses an item's newest point. */
+export function expirePoint(repo: Repository, rpId: number, options: {allowNewest?: boolean} = {}): void {
+	const row = repo.db.prepare('SELECT item_id AS itemId FROM recovery_points WHERE id = ?').get(rpId) as {itemId: number} | undefined;
+	if (!row) throw new UserError('RP_NOT_FOUND', `there is no recovery point rp${rpId}`, {hint: 'See `strata points ITEM`'});
+	const newest = repo.db.prepare('SELECT max(id) FROM recovery_points WHERE item_id = ?').pluck().get(row.itemId) as number;
+	if (newest === rpId && !options.allowNewest) {
+		const item = getItemById(repo.db, row.itemId)!;
+		throw new UserError('NEWEST_POINT', `rp${rpId} is the newest recovery point of "${item.name}" and is kept while the item exists`, {hint: 'Take a newer backup first'});
+	}
+
+	mergeAway(repo.db, rpId);
+}

@@ -1,0 +1,140 @@
+/**
+ * Garbage collection, under the repository lock: removes objects nothing references, pack files the catalog does not
+ * name (left by killed backups), and repacks packs whose live share fell below a threshold. New packs are durable
+ * before the catalog switches to them; old files are deleted only after that commit, so a crash at any instant
+ * leaves either the old or the new layout, plus orphans the next gc removes.
+ */
+import {readdirSync, rmSync, statSync} from 'node:fs';
+import {join} from 'node:path';
+import {crashPoint} from '../crash.js';
+import {isProcessAlive} from '../lock.js';
+import type {Repository} from '../repository.js';
+import {now} from '../clock.js';
+import {objectHeaderLength, PackReader, packPath, PackWriter} from '../store/index.js';
+
+export const repackBelowLiveShare = 0.5;
+
+export type GcResult = {
+	deletedObjects: number;
+	deletedPacks: number;
+	repackedPacks: number;
+	orphanFiles: number;
+	freedBytes: number;
+};
+
+type PackUse = {id: number; name: string; size: number; live: number; objects: number};
+
+/** Objects referenced by nothing: no block-map entry and no PostgreSQL recipe row. */
+function unreferencedObjects(repo: Repository): number[] {
+	const recipes = repo.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'recipes'").get() !== undefined;
+	return repo.db
+		.prepare(
+			`SELECT o.id FROM objects o WHERE NOT EXISTS (SELECT 1 FROM block_map b WHERE b.object_id = o.id)
+			${recipes ? 'AND NOT EXISTS (SELECT 1 FROM recipes r WHERE r.object_id = o.id)' : ''}`,
+		)
+		.pluck()
+		.all() as number[];
+}
+
+function removeOrphanFiles(repo: Repository): {files: number; bytes: number} {
+	const known = new Set(repo.db.prepare('SELECT name FROM packs').pluck().all() as string[]);
+	let files = 0;
+	let bytes = 0;
+	for (const entry of readdirSync(repo.packsDir, {recursive: true, withFileTypes: true})) {
+		if (!entry.isFile() || !entry.name.endsWith('.pack')) continue;
+		if (known.has(entry.name.slice(0, -'.pack'.length))) continue;
+		const path = join(entry.parentPath, entry.name);
+		bytes += statSync(path).size;
+		rmSync(path, {force: true});
+		files++;
+	}
+
+	for (const name of readdirSync(repo.tmpDir)) {
+		// Partial packs are named <pack>.pack.<pid>.partial: only a dead writer's are garbage.
+		const pid = Number(/\.(\d+)\.partial$/.exec(name)?.[1]);
+		if (Number.isInteger(pid) && pid > 0 && isProcessAlive(pid)) continue;
+		const path = join(repo.tmpDir, name);
+		bytes += statSync(path).size;
+		rmSync(path, {force: true, recursive: true});
+		files++;
+	}
+
+	return {files, bytes};
+}
+
+/** Runs a garbage collection; the caller need not hold the lock (gc takes it). */
+export function collectGarbage(repo: Repository, options: {lockWaitMs?: number; repackBelow?: number} = {}): GcResult {
+	const lock = repo.lock({command: 'gc', ...(options.lockWaitMs === undefined ? {} : {waitMs: options.lockWaitMs})});
+	try {
+		const {db} = repo;
+		const garbage = unreferencedObjects(repo);
+		db.transaction(() => {
+			const remove = db.prepare('DELETE FROM objects WHERE id = ?');
+			for (const id of garbage) remove.run(id);
+		}).immediate();
+		const orphans = removeOrphanFiles(repo);
+		const uses = db
+			.prepare(
+				`SELECT p.id, p.name, p.size, coalesce(sum(o.stored_length + ${objectHeaderLength}), 0) AS live, count(o.id) AS objects
+				FROM packs p LEFT JOIN objects o ON o.pack_id = p.id GROUP BY p.id`,
+			)
+			.all() as PackUse[];
+		const threshold = options.repackBelow ?? repackBelowLiveShare;
+		const empty = uses.filter(use => use.objects === 0);
+		const sparse = uses.filter(use => use.objects > 0 && use.live / use.size < threshold);
+		let freedBytes = orphans.bytes;
+		if (sparse.length > 0) repack(repo, sparse);
+		const gone = [...empty, ...sparse];
+		db.transaction(() => {
+			const remove = db.prepare('DELETE FROM packs WHERE id = ?');
+			for (const use of empty) remove.run(use.id);
+		}).immediate();
+		crashPoint('gc-committed');
+		// Only files whose pack row is gone may go: a pack still holding a damaged object keeps its file.
+		const remaining = new Set(db.prepare('SELECT id FROM packs').pluck().all() as number[]);
+		for (const use of gone) {
+			if (remaining.has(use.id)) continue;
+			rmSync(packPath(repo.packsDir, use.name), {force: true});
+			freedBytes += use.size - (sparse.includes(use) ? use.live : 0);
+		}
+
+		return {deletedObjects: garbage.length, deletedPacks: gone.length, repackedPacks: sparse.length, orphanFiles: orphans.files, freedBytes};
+	} finally {
+		lock.release();
+	}
+}
+
+/** Copies the live objects of sparse packs into new packs and points the catalog at them in one transaction. */
+function repack(repo: Repository, packs: PackUse[]): void {
+	const {db} = repo;
+	const writer = new PackWriter(repo.packsDir, repo.tmpDir);
+	const reader = new PackReader(repo.packsDir);
+	const moves: Array<{id: number; pack: number; offset: number}> = [];
+	let committed = false;
+	try {
+		const objects = db.prepare('SELECT id, hash, offset, stored_length AS storedLength, raw_length AS rawLength, codec FROM objects WHERE pack_id = ? ORDER BY offset');
+		for (const pack of packs) {
+			for (const object of objects.iterate(pack.id) as Iterable<{id: number; hash: Buffer; offset: number; storedLength: number; rawLength: number; codec: number}>) {
+				const read = reader.readStored({packName: pack.name, offset: object.offset, storedLength: object.storedLength});
+				if (!read) continue; // Damaged: verify reports it; repacking must not hide it by dropping the row.
+				const written = writer.add(object.hash, read.stored, object.rawLength, object.codec);
+				moves.push({id: object.id, pack: written.pack, offset: written.offset});
+			}
+		}
+
+		const created = writer.finish();
+		crashPoint('repack-durable');
+		db.transaction(() => {
+			const insert = db.prepare('INSERT INTO packs (name, size, created_at) VALUES (?, ?, ?)');
+			const ids = created.map(pack => Number(insert.run(pack.name, pack.size, now().toISOString()).lastInsertRowid));
+			const move = db.prepare('UPDATE objects SET pack_id = ?, offset = ? WHERE id = ?');
+			for (const entry of moves) move.run(ids[entry.pack], entry.offset, entry.id);
+			const remove = db.prepare('DELETE FROM packs WHERE id = ? AND NOT EXISTS (SELECT 1 FROM objects WHERE pack_id = ?)');
+			for (const pack of packs) remove.run(pack.id, pack.id);
+		}).immediate();
+		committed = true;
+	} finally {
+		reader.close();
+		if (!committed) writer.discard();
+	}
+}

@@ -1,0 +1,80 @@
+/** Policies: a schedule plus retention. Items point at one; expiry times are derived from it when read. */
+import {getPolicyById, insertPolicy, listPolicyRows, requirePolicy, updatePolicy, deletePolicy} from '../catalog/policies.js';
+import {requireItem, setItemPolicyId} from '../catalog/items.js';
+import {now} from '../clock.js';
+import {UserError} from '../errors.js';
+import {assertName, type Item, type Policy, type Retention} from '../model/index.js';
+import type {Repository} from '../repository.js';
+import {assertSchedule, assertTimezone, nextSlot} from './schedule.js';
+
+export type PolicyChanges = {
+	schedule?: string | undefined;
+	timezone?: string | undefined;
+	retention?: Partial<Retention> | undefined;
+};
+
+function assertRetention(retention: Retention): void {
+	for (const [unit, value] of Object.entries(retention)) {
+		if (value !== undefined && (!Number.isInteger(value) || value < 1)) {
+			throw new UserError('BAD_RETENTION', `--retain-${unit} ${String(value)} is not a whole number of at least 1`, {hint: `Give e.g. --retain-${unit} 7`});
+		}
+	}
+
+	if (Object.values(retention).every(value => value === undefined)) {
+		throw new UserError('NO_RETENTION', 'a policy needs at least one retention', {hint: 'Add e.g. --retain-daily 7'});
+	}
+}
+
+/** Creates a policy. */
+export function addPolicy(repo: Repository, name: string, changes: PolicyChanges): Policy {
+	assertName(name, 'policy');
+	if (!changes.schedule) throw new UserError('NO_SCHEDULE', 'a policy needs --schedule', {hint: 'Use e.g. --schedule daily@02:30'});
+	const timezone = assertTimezone(changes.timezone ?? 'UTC');
+	assertSchedule(changes.schedule, timezone);
+	const retention: Retention = {daily: undefined, weekly: undefined, monthly: undefined, yearly: undefined, ...changes.retention};
+	assertRetention(retention);
+	return insertPolicy(repo.db, {name, schedule: changes.schedule, timezone, retention, createdAt: now().toISOString()});
+}
+
+/** Changes a policy; the new retention applies to existing recovery points too. */
+export function setPolicy(repo: Repository, name: string, changes: PolicyChanges): Policy {
+	const policy = requirePolicy(repo.db, name);
+	const next: Policy = {
+		...policy,
+		schedule: changes.schedule ?? policy.schedule,
+		timezone: changes.timezone === undefined ? policy.timezone : assertTimezone(changes.timezone),
+		retention: {...policy.retention, ...changes.retention},
+	};
+	assertSchedule(next.schedule, next.timezone);
+	assertRetention(next.retention);
+	updatePolicy(repo.db, next);
+	return getPolicyById(repo.db, policy.id)!;
+}
+
+/** Every policy with its item count. */
+export function listPolicies(repo: Repository): Policy[] {
+	return listPolicyRows(repo.db);
+}
+
+/** A policy by name. */
+export function getPolicy(repo: Repository, name: string): Policy {
+	return requirePolicy(repo.db, name);
+}
+
+/** Removes a policy that no item uses. */
+export function removePolicy(repo: Repository, name: string): void {
+	deletePolicy(repo.db, name);
+}
+
+/** When a policy next runs, after `after` (default now). */
+export function nextRunOf(policy: Policy, after: Date = now()): Date | undefined {
+	return nextSlot(policy.schedule, policy.timezone, after);
+}
+
+/** Puts an item under a policy, or under none with `undefined`. */
+export function setItemPolicy(repo: Repository, itemName: string, policyName: string | undefined): Item {
+	const item = requireItem(repo.db, itemName);
+	const policyId = policyName === undefined ? null : requirePolicy(repo.db, policyName).id;
+	setItemPolicyId(repo.db, item.id, policyId);
+	return requireItem(repo.db, itemName);
+}

@@ -1,0 +1,78 @@
+/**
+ * Protection states. Stopping with delete-data soft-deletes an item and its points for 14 days (nothing expires;
+ * `undelete` brings them back as stopped with data retained), after which the scheduler purges them. Stopping with
+ * retain-data keeps every point, never expiring, until protection resumes.
+ */
+import {deleteItem, getItemById, listItems, requireItem, setItemState} from '../catalog/items.js';
+import {now} from '../clock.js';
+import {UserError} from '../errors.js';
+import type {Item} from '../model/index.js';
+import type {Repository} from '../repository.js';
+
+export const softDeleteDays = 14;
+const dayMs = 24 * 60 * 60 * 1000;
+
+/** When a soft-deleted item is purged. */
+export function purgeAt(item: Item): Date | undefined {
+	return item.deletedAt ? new Date(new Date(item.deletedAt).getTime() + softDeleteDays * dayMs) : undefined;
+}
+
+/** Stops protection: no new jobs; the data is soft-deleted (deleteData) or retained without expiry. */
+export function stopProtection(repo: Repository, itemName: string, options: {deleteData: boolean}): Item {
+	const item = requireItem(repo.db, itemName);
+	if (item.state === 'stopped-deleted') {
+		throw new UserError('ITEM_DELETED', `item "${item.name}" is already deleted (purged on ${purgeAt(item)!.toISOString().slice(0, 10)})`, {hint: `Bring it back with \`strata undelete ${item.name}\``});
+	}
+
+	setItemState(repo.db, item.id, options.deleteData ? 'stopped-deleted' : 'stopped-retained', options.deleteData ? now().toISOString() : null);
+	return getItemById(repo.db, item.id)!;
+}
+
+/** Resumes protection of a stopped item: its policy applies again, including expiry. */
+export function resumeProtection(repo: Repository, itemName: string): Item {
+	const item = requireItem(repo.db, itemName);
+	if (item.state === 'stopped-deleted') {
+		throw new UserError('ITEM_DELETED', `item "${item.name}" is deleted`, {hint: `Undelete it first with \`strata undelete ${item.name}\``});
+	}
+
+	setItemState(repo.db, item.id, 'active', null);
+	return getItemById(repo.db, item.id)!;
+}
+
+/** Brings a soft-deleted item back, stopped with its data retained. */
+export function undeleteItem(repo: Repository, itemName: string): Item {
+	const item = requireItem(repo.db, itemName);
+	if (item.state !== 'stopped-deleted') {
+		throw new UserError('ITEM_NOT_DELETED', `item "${item.name}" is not deleted (it is ${item.state})`, {hint: 'Nothing to undelete'});
+	}
+
+	setItemState(repo.db, item.id, 'stopped-retained', null);
+	return getItemById(repo.db, item.id)!;
+}
+
+/** Purges items soft-deleted more than 14 days before `at`: their points and the item itself. Returns their names. */
+export function purgeDeleted(repo: Repository, at: Date = now()): string[] {
+	const due = listItems(repo.db).filter(item => item.state === 'stopped-deleted' && purgeAt(item)!.getTime() <= at.getTime());
+	if (due.length === 0) return [];
+	const lock = repo.lock({command: 'purge'});
+	try {
+		const {db} = repo;
+		for (const item of due) {
+			db.transaction(() => {
+				const points = db.prepare('SELECT id FROM recovery_points WHERE item_id = ?').pluck().all(item.id) as number[];
+				for (const id of points) {
+					db.prepare('DELETE FROM block_map WHERE rp_id = ?').run(id);
+					db.prepare('DELETE FROM rp_disks WHERE rp_id = ?').run(id);
+					db.prepare('UPDATE objects SET charged_rp_id = NULL WHERE charged_rp_id = ?').run(id);
+				}
+
+				db.prepare('DELETE FROM recovery_points WHERE item_id = ?').run(item.id);
+				deleteItem(db, item.name);
+			}).immediate();
+		}
+	} finally {
+		lock.release();
+	}
+
+	return due.map(item => item.name);
+}

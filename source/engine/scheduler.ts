@@ -1,0 +1,99 @@
+/**
+ * The scheduler: which backups are due at an instant (one per item for its latest missed slot: a slot missed while
+ * nothing ran gives one catch-up backup, not a backlog), then expiry, purges and garbage collection.
+ * `runOnce` is `strata run --once` (for cron); `runDaemon` is `strata run`.
+ */
+import {setTimeout as sleep} from 'node:timers/promises';
+import {listItems, setItemLastSlot} from './catalog/items.js';
+import {listPolicyRows} from './catalog/policies.js';
+import {now} from './clock.js';
+import {formatError, toStrataError} from './errors.js';
+import {runBackup} from './jobs/backup.js';
+import {reapDeadJobs} from './jobs/job-log.js';
+import {expireDue} from './lifecycle/expire.js';
+import {collectGarbage, type GcResult} from './lifecycle/gc.js';
+import {purgeDeleted} from './lifecycle/protection.js';
+import {latestSlot, nextSlot} from './lifecycle/schedule.js';
+import type {Item, Policy} from './model/index.js';
+import type {Repository} from './repository.js';
+
+export type DueBackup = {item: string; slot: string};
+
+/** Pure: the items whose latest slot at `at` has not run yet. */
+export function dueBackups(items: readonly Item[], policies: ReadonlyMap<string, Policy>, at: Date): DueBackup[] {
+	const due: DueBackup[] = [];
+	for (const item of items) {
+		if (item.state !== 'active' || item.policy === undefined) continue;
+		const policy = policies.get(item.policy);
+		if (!policy) continue;
+		const slot = latestSlot(policy.schedule, policy.timezone, at);
+		if (!slot) continue;
+		if (item.lastSlotAt === undefined || new Date(item.lastSlotAt).getTime() < slot.getTime()) due.push({item: item.name, slot: slot.toISOString()});
+	}
+
+	return due;
+}
+
+export type RunReport = {
+	at: string;
+	backups: Array<{item: string; slot: string; rpId?: number; error?: string}>;
+	expired: Array<{item: string; id: number}>;
+	purged: string[];
+	gc: GcResult | undefined;
+};
+
+/** Runs what is due at `at` (default now): backups, then expiry, purges and gc. Never throws for one failed backup. */
+export async function runOnce(repo: Repository, options: {at?: Date; signal?: AbortSignal} = {}): Promise<RunReport> {
+	const at = options.at ?? now();
+	reapDeadJobs(repo.db);
+	const policies = new Map(listPolicyRows(repo.db).map(policy => [policy.name, policy]));
+	const report: RunReport = {at: at.toISOString(), backups: [], expired: [], purged: [], gc: undefined};
+	for (const due of dueBackups(listItems(repo.db), policies, at)) {
+		if (options.signal?.aborted) break;
+		const itemId = repo.db.prepare('SELECT id FROM items WHERE name = ?').pluck().get(due.item) as number;
+		try {
+			const point = await runBackup(repo, due.item, {trigger: 'scheduled', signal: options.signal});
+			report.backups.push({...due, rpId: point.id});
+		} catch (error) {
+			report.backups.push({...due, error: formatError(toStrataError(error))});
+		} finally {
+			// The slot counts as run even when the backup failed: the next attempt is the next slot, not a retry storm.
+			if (!options.signal?.aborted) setItemLastSlot(repo.db, itemId, due.slot);
+		}
+	}
+
+	if (options.signal?.aborted) return report;
+	report.expired = expireDue(repo, {at}).expired.map(point => ({item: point.item, id: point.id}));
+	report.purged = purgeDeleted(repo, at);
+	report.gc = collectGarbage(repo);
+	return report;
+}
+
+/** When the scheduler next has work: the earliest next slot of any active item with a policy. */
+export function nextWake(repo: Repository, after: Date = now()): Date | undefined {
+	let earliest: Date | undefined;
+	const policies = new Map(listPolicyRows(repo.db).map(policy => [policy.name, policy]));
+	for (const item of listItems(repo.db)) {
+		if (item.state !== 'active' || item.policy === undefined) continue;
+		const policy = policies.get(item.policy);
+		const next = policy ? nextSlot(policy.schedule, policy.timezone, after) : undefined;
+		if (next && (!earliest || next < earliest)) earliest = next;
+	}
+
+	return earliest;
+}
+
+/** The daemon: runs what is due, sleeps until the next slot (at most a minute), until the signal fires. */
+export async function runDaemon(repo: Repository, options: {signal: AbortSignal; onReport?: (report: RunReport) => void}): Promise<void> {
+	while (!options.signal.aborted) {
+		const report = await runOnce(repo, {signal: options.signal});
+		options.onReport?.(report);
+		const wake = nextWake(repo);
+		const waitMs = Math.min(60_000, Math.max(1000, (wake?.getTime() ?? Number.POSITIVE_INFINITY) - now().getTime()));
+		try {
+			await sleep(waitMs, undefined, {signal: options.signal});
+		} catch {
+			break;
+		}
+	}
+}
