@@ -30,7 +30,8 @@ export type JobHandle = {
 	fail(error: unknown): void;
 };
 
-const progressIntervalMs = 250;
+// Progress is for people watching: once a second is enough, and each write is a catalog commit.
+const progressIntervalMs = 1000;
 
 /** Records a running job and returns a handle to report progress and the end. */
 export function startJob(db: Database, job: {kind: JobKind; trigger: Trigger; itemId?: number; itemName?: string; detail?: Record<string, unknown>}): JobHandle {

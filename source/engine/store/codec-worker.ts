@@ -31,6 +31,28 @@ function isZero(data: Uint8Array): boolean {
 	return true;
 }
 
+const seen = new Uint8Array(256);
+const sampleCount = 512;
+/** Random (already compressed or encrypted) data shows nearly every byte value in a sparse sample; text and code far fewer. */
+export const randomDistinctThreshold = 200;
+
+/** A cheap look at a piece: true when it is almost surely incompressible, so zstd is not even tried. */
+function looksRandom(piece: Uint8Array): boolean {
+	if (piece.length < sampleCount * 4) return false;
+	seen.fill(0);
+	let distinct = 0;
+	const step = Math.floor(piece.length / sampleCount);
+	for (let index = 0; index < piece.length; index += step) {
+		const value = piece[index]!;
+		if (seen[value] === 0) {
+			seen[value] = 1;
+			distinct++;
+		}
+	}
+
+	return distinct >= randomDistinctThreshold;
+}
+
 function encode(request: EncodeRequest): EncodeResult {
 	const data = new Uint8Array(request.data);
 	const count = request.offsets.length - 1;
@@ -57,7 +79,7 @@ function encode(request: EncodeRequest): EncodeResult {
 		}
 
 		kinds[index] = BlockKind.New;
-		const compressed = request.level > 0 ? compressor.compress(piece) : undefined;
+		const compressed = request.level > 0 && !looksRandom(piece) ? compressor.compress(piece) : undefined;
 		const stored = compressed && compressed.length < piece.length ? compressed : piece;
 		codecs[index] = stored === piece ? Codec.Raw : Codec.Zstd;
 		lengths[index] = stored.length;
