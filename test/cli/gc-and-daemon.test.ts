@@ -1,0 +1,75 @@
+/** Garbage collection (orphans, unreferenced objects, repacking) and the scheduler daemon's clean shutdown. */
+import {readdirSync, statSync, writeFileSync, mkdirSync} from 'node:fs';
+import {join} from 'node:path';
+import {setTimeout as sleep} from 'node:timers/promises';
+import {execa} from 'execa';
+import {describe, expect, it} from 'vitest';
+import {cliEntry, runStrata} from '../helpers/cli.js';
+import {strataFor} from '../helpers/strata.js';
+import {makeTempDir} from '../helpers/tmp.js';
+import {blockSize, makeDisk, sha256File, writeBlock, writeRandomFile} from '../helpers/volume.js';
+
+function packBytes(repo: string): number {
+	return readdirSync(join(repo, 'packs'), {recursive: true, withFileTypes: true})
+		.filter(entry => entry.isFile())
+		.reduce((sum, entry) => sum + statSync(join(entry.parentPath, entry.name)).size, 0);
+}
+
+describe('gc', () => {
+	it('removes orphan packs, drops unreferenced objects and repacks a pack whose live share fell below half', async () => {
+		const dir = makeTempDir();
+		const repo = join(dir, 'repo');
+		const cli = strataFor(repo);
+		await cli.run(['init']);
+		const disk = join(dir, 'disk.img');
+		writeRandomFile(disk, 4 * 1024 * 1024);
+		await cli.run(['item', 'add', 'vm', '--volume', disk]);
+		await cli.backup('vm', '2026-01-01T00:00:00Z', '--retain-days', '1');
+		// Rewrite three quarters of the blocks: after the first point expires, most of its pack is garbage.
+		for (let index = 0; index < 192; index++) writeBlock(disk, index, Buffer.alloc(blockSize, index + 1));
+		await cli.backup('vm', '2026-01-01T01:00:00Z', '--retain-days', '30');
+		const expected = sha256File(disk);
+		mkdirSync(join(repo, 'packs', 'ff'), {recursive: true});
+		writeFileSync(join(repo, 'packs', 'ff', `${'f'.repeat(32)}.pack`), 'left by a killed backup');
+		writeFileSync(join(repo, 'tmp', `${'e'.repeat(32)}.pack.999999.partial`), 'partial');
+		await cli.run(['expire'], '2026-01-03T00:00:00Z');
+		const before = packBytes(repo);
+		const gc = JSON.parse(await cli.run(['gc', '--json'])) as {deletedObjects: number; repackedPacks: number; orphanFiles: number};
+		expect(gc.deletedObjects).toBe(192);
+		expect(gc.orphanFiles).toBe(2);
+		expect(gc.repackedPacks).toBe(1);
+		expect(packBytes(repo)).toBeLessThan(before - 192 * blockSize * 0.9);
+		expect(readdirSync(join(repo, 'tmp'))).toEqual([]);
+		expect((await runStrata(['--repo', repo, 'verify', '--read-data'])).exitCode).toBe(0);
+		const target = join(dir, 'restored.img');
+		await cli.run(['restore', 'vm', '2', '--to', target]);
+		expect(sha256File(target)).toBe(expected);
+	});
+});
+
+describe('strata run (daemon)', () => {
+	it('runs what is due, then exits 0 on SIGTERM', async () => {
+		const dir = makeTempDir();
+		const repo = join(dir, 'repo');
+		const cli = strataFor(repo);
+		await cli.run(['init']);
+		const disk = join(dir, 'disk.img');
+		makeDisk(disk, 4);
+		writeBlock(disk, 0, 0x01);
+		await cli.run(['policy', 'add', 'hourly', '--schedule', 'hourly', '--retain-daily', '1']);
+		await cli.run(['item', 'add', 'vm', '--volume', disk, '--policy', 'hourly']);
+		const daemon = execa('node', [cliEntry, '--repo', repo, 'run'], {reject: false});
+		for (let waited = 0; waited < 20_000; waited += 200) {
+			const points = (await cli.points('vm')).length;
+			if (points > 0) break;
+			await sleep(200);
+		}
+
+		daemon.kill('SIGTERM');
+		const result = await daemon;
+		expect(result.exitCode, result.stderr).toBe(0);
+		const points = await cli.points('vm');
+		expect(points).toHaveLength(1);
+		expect(points[0]!.trigger).toBe('scheduled');
+	});
+});
