@@ -31,6 +31,8 @@ export type EncodeResult = {
 	lengths: Uint32Array;
 	/** The stored bytes of the New pieces, back to back. */
 	payload: ArrayBuffer;
+	/** The request's data buffer, handed back so the reader can fill it again. */
+	data: ArrayBuffer;
 };
 
 export type DecodeRequest = {

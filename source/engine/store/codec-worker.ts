@@ -94,7 +94,7 @@ function encode(request: EncodeRequest): EncodeResult {
 		offset += piece.length;
 	}
 
-	return {hashes, kinds, codecs, lengths, payload: payload.buffer};
+	return {hashes, kinds, codecs, lengths, payload: payload.buffer, data: request.data};
 }
 
 function decode(request: DecodeRequest): DecodeResult {
@@ -132,7 +132,7 @@ function decode(request: DecodeRequest): DecodeResult {
 parentPort!.on('message', (message: {id: number; request: WorkerRequest}) => {
 	try {
 		const result = message.request.op === 'encode' ? encode(message.request) : decode(message.request);
-		const transfer = 'payload' in result ? [result.payload, result.hashes.buffer] : [result.data];
+		const transfer = 'payload' in result ? [result.payload, result.hashes.buffer, result.data] : [result.data];
 		parentPort!.postMessage({id: message.id, result}, transfer as ArrayBuffer[]);
 	} catch (error) {
 		parentPort!.postMessage({id: message.id, error: error instanceof Error ? error.message : String(error)});

@@ -49,10 +49,13 @@ export async function captureDisk(options: CaptureOptions): Promise<DiskCapture>
 	const capture: DiskCapture = {diskId: options.diskId, size: 0, changedBlocks: 0, changedBytes: 0, indices: [], refs: []};
 	const inFlight: Array<{first: number; offsets: Uint32Array; result: Promise<EncodeResult>}> = [];
 	const maxInFlight = pool.size * 2;
+	// Read buffers travel to a worker and come back with its result: a few are reused for the whole disk.
+	const spare: ArrayBuffer[] = [];
 
 	const settle = async () => {
 		const batch = inFlight.shift()!;
 		const result = await batch.result;
+		spare.push(result.data);
 		let payloadOffset = 0;
 		const payload = new Uint8Array(result.payload);
 		for (let local = 0; local < batch.offsets.length - 1; local++) {
@@ -88,7 +91,7 @@ export async function captureDisk(options: CaptureOptions): Promise<DiskCapture>
 		let index = 0;
 		for (;;) {
 			throwIfAborted(options.signal);
-			const buffer = new Uint8Array(blocksPerBatch * blockSize);
+			const buffer = new Uint8Array(spare.pop() ?? new ArrayBuffer(blocksPerBatch * blockSize));
 			let filled = 0;
 			while (filled < buffer.length) {
 				const {bytesRead} = await handle.read(buffer, filled, buffer.length - filled, capture.size + filled);
