@@ -28,9 +28,11 @@ export async function runBackup(repo: Repository, itemName: string, options: Run
 
 	const lock = repo.lock({command: `backup ${item.name}`, ...(options.lockWaitMs === undefined ? {} : {waitMs: options.lockWaitMs})});
 	const trigger = options.trigger ?? 'on-demand';
+	let lastProgress: JobProgress | undefined;
 	const job = startJob(repo.db, {kind: 'backup', trigger, itemId: item.id, itemName: item.name, detail: {requestedType: options.type ?? null}});
 	try {
 		const onProgress = (progress: JobProgress) => {
+			lastProgress = progress;
 			job.progress(progress);
 			options.onProgress?.(progress);
 		};
@@ -44,10 +46,25 @@ export async function runBackup(repo: Repository, itemName: string, options: Run
 
 		job.succeed({rpId: point.id, type: point.type});
 		return point;
-	} catch (error) {
+	} catch (caught) {
+		const error = isDiskFull(caught) ? diskFull(repo, lastProgress, caught) : caught;
 		job.fail(error);
 		throw error;
 	} finally {
 		lock.release();
 	}
+}
+
+function isDiskFull(error: unknown): boolean {
+	const code = (error as {code?: string} | undefined)?.code;
+	return code === 'ENOSPC' || code === 'SQLITE_FULL' || code === 'EDQUOT';
+}
+
+/** A full repository filesystem, said with the path and how much room the backup needs at most. */
+function diskFull(repo: Repository, progress: JobProgress | undefined, cause: unknown): RuntimeError {
+	const needMiB = progress ? Math.ceil(progress.totalBytes / 1024 / 1024) : undefined;
+	return new RuntimeError('DISK_FULL', `the repository filesystem at ${repo.path} is full; the backup was rolled back and earlier recovery points are intact`, {
+		hint: `Free space there${needMiB === undefined ? '' : ` (this backup needs at most ${needMiB} MiB, less after compression and deduplication)`}, then run it again`,
+		cause,
+	});
 }

@@ -1,0 +1,99 @@
+/** Signals roll a backup back; two backups into one repository at once both succeed; a full filesystem loses nothing. */
+import {execFileSync} from 'node:child_process';
+import {mkdirSync, readdirSync, rmSync, writeFileSync} from 'node:fs';
+import {join} from 'node:path';
+import {setTimeout as sleep} from 'node:timers/promises';
+import {execa} from 'execa';
+import {afterAll, describe, expect, it} from 'vitest';
+import {cliEntry, runStrata} from '../helpers/cli.js';
+import {strataFor} from '../helpers/strata.js';
+import {makeTempDir} from '../helpers/tmp.js';
+import {sha256File, writeRandomFile} from '../helpers/volume.js';
+
+async function repoWith(items: Array<[string, number]>) {
+	const dir = makeTempDir();
+	const repo = join(dir, 'repo');
+	const cli = strataFor(repo);
+	await cli.run(['init']);
+	for (const [name, megabytes] of items) {
+		writeRandomFile(join(dir, `${name}.img`), megabytes * 1024 * 1024);
+		await cli.run(['item', 'add', name, '--volume', join(dir, `${name}.img`)]);
+	}
+
+	return {dir, repo, cli};
+}
+
+describe('signals', () => {
+	it.each(['SIGINT', 'SIGTERM'] as const)('%s during a backup rolls it back and exits non-zero', async signal => {
+		const {repo, cli} = await repoWith([['vm', 160]]);
+		const child = execa('node', [cliEntry, '--repo', repo, 'backup', 'vm'], {reject: false});
+		await sleep(400);
+		child.kill(signal);
+		const result = await child;
+		expect(result.exitCode).toBe(1);
+		expect(result.stderr).toMatch(/^strata: interrupted .*nothing was committed/);
+		expect(await cli.points('vm')).toEqual([]);
+		expect(readdirSync(join(repo, 'tmp'))).toEqual([]);
+		const packs = readdirSync(join(repo, 'packs'), {recursive: true}).filter(name => String(name).endsWith('.pack'));
+		expect(packs).toEqual([]);
+		const jobs = JSON.parse(await cli.run(['jobs', '--json'])) as Array<{status: string; error: string}>;
+		expect(jobs[0]).toMatchObject({status: 'failed', error: expect.stringMatching(/interrupted/)});
+		await cli.run(['backup', 'vm']);
+		expect(await cli.points('vm')).toHaveLength(1);
+	});
+});
+
+describe('concurrent processes', () => {
+	it('runs two backups of different items at once: both succeed, and both restore', async () => {
+		const {dir, repo, cli} = await repoWith([['a', 48], ['b', 48]]);
+		const [first, second] = await Promise.all(['a', 'b'].map(async item => runStrata(['--repo', repo, 'backup', item])));
+		expect(first!.exitCode, first!.stderr).toBe(0);
+		expect(second!.exitCode, second!.stderr).toBe(0);
+		for (const item of ['a', 'b']) {
+			const target = join(dir, `${item}-restored.img`);
+			await cli.run(['restore', item, String((await cli.points(item))[0]!.id), '--to', target]);
+			expect(sha256File(target)).toBe(sha256File(join(dir, `${item}.img`)));
+		}
+
+		expect((await runStrata(['--repo', repo, 'verify', '--read-data'])).exitCode).toBe(0);
+	});
+});
+
+const isRoot = process.getuid?.() === 0;
+const mounts: string[] = [];
+afterAll(() => {
+	for (const mount of mounts) execFileSync('umount', [mount]);
+});
+
+describe('a full repository filesystem', () => {
+	it.runIf(isRoot)('fails with the repository path, keeps earlier points, and succeeds once space is freed', async () => {
+		const dir = makeTempDir();
+		const mount = join(dir, 'small');
+		mkdirSync(mount);
+		execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64m', 'tmpfs', mount]);
+		mounts.push(mount);
+		const repo = join(mount, 'repo');
+		const cli = strataFor(repo);
+		await cli.run(['init']);
+		writeRandomFile(join(dir, 'small.img'), 8 * 1024 * 1024);
+		writeRandomFile(join(dir, 'big.img'), 40 * 1024 * 1024);
+		await cli.run(['item', 'add', 'small', '--volume', join(dir, 'small.img')]);
+		await cli.run(['item', 'add', 'big', '--volume', join(dir, 'big.img')]);
+		await cli.run(['backup', 'small']);
+		const ballast = join(mount, 'ballast');
+		writeFileSync(ballast, Buffer.alloc(20 * 1024 * 1024, 1));
+		const failed = await runStrata(['--repo', repo, 'backup', 'big']);
+		expect(failed.exitCode).toBe(1);
+		expect(failed.stderr.trim().split('\n')).toHaveLength(1);
+		expect(failed.stderr).toContain(`repository filesystem at ${repo} is full`);
+		expect(failed.stderr).toMatch(/needs at most 40 MiB/);
+		expect(await cli.points('big')).toEqual([]);
+		expect((await runStrata(['--repo', repo, 'verify', '--read-data'])).exitCode).toBe(0);
+		const target = join(dir, 'small-restored.img');
+		await cli.run(['restore', 'small', '1', '--to', target]);
+		expect(sha256File(target)).toBe(sha256File(join(dir, 'small.img')));
+		rmSync(ballast);
+		await cli.run(['backup', 'big']);
+		expect(await cli.points('big')).toHaveLength(1);
+	});
+});
