@@ -8,6 +8,7 @@ import {dirname, join, resolve, sep} from 'node:path';
 import {ObjectIndex, type StoredObject} from '../../catalog/objects.js';
 import {resolveBlockMap} from '../../catalog/points.js';
 import {RuntimeError, UserError} from '../../errors.js';
+import {isProcessAlive} from '../../lock.js';
 import {throwIfAborted} from '../../jobs/abort.js';
 import type {Disk, Item, JobProgress, RecoveryPoint} from '../../model/index.js';
 import type {Repository} from '../../repository.js';
@@ -108,7 +109,11 @@ export async function restoreVolume(repo: Repository, item: Item, point: Recover
 		for (const target of targets) {
 			const map = maps.get(target.disk.id)!;
 			const temporary = target.isBlockDevice ? target.path : join(dirname(target.path), `.${target.disk.name}.strata-restore-${process.pid}`);
-			if (!target.isBlockDevice) mkdirSync(dirname(target.path), {recursive: true});
+			if (!target.isBlockDevice) {
+				mkdirSync(dirname(target.path), {recursive: true});
+				removeStaleTemporaries(dirname(target.path), target.disk.name);
+			}
+
 			const fd = openSync(temporary, target.isBlockDevice ? 'r+' : 'w', 0o600);
 			let complete = false;
 			try {
@@ -148,6 +153,16 @@ type WriteContext = {
 	signal: AbortSignal | undefined;
 	onBytes(bytes: number): void;
 };
+
+/** Removes what a killed restore of the same disk left in the target folder (its writer is no longer alive). */
+function removeStaleTemporaries(folder: string, diskName: string): void {
+	const prefix = `.${diskName}.strata-restore-`;
+	for (const name of readdirSync(folder)) {
+		if (!name.startsWith(prefix)) continue;
+		const pid = Number(name.slice(prefix.length));
+		if (Number.isInteger(pid) && pid > 0 && !isProcessAlive(pid)) rmSync(join(folder, name), {force: true});
+	}
+}
 
 const restoreBatchBlocks = 256;
 
