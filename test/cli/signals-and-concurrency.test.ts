@@ -59,6 +59,27 @@ describe('concurrent processes', () => {
 	});
 });
 
+describe('a backup and a gc at the same time', () => {
+	it('never deletes an object the backup is about to reference', async () => {
+		const {dir, repo, cli} = await repoWith([['vm', 64]]);
+		await cli.run(['backup', 'vm', '--retain-days', '1'], '2026-01-01T00:00:00Z');
+		await cli.run(['backup', 'vm', '--retain-days', '1'], '2026-01-01T01:00:00Z');
+		// The first point expires and its objects move on; a full backup and a gc then race for the lock.
+		await cli.run(['expire'], '2026-01-03T00:00:00Z');
+		const backup = runStrata(['--repo', repo, 'backup', 'vm', '--type', 'full']);
+		await sleep(50);
+		const gc = await runStrata(['--repo', repo, 'gc']);
+		const done = await backup;
+		expect(done.exitCode, done.stderr).toBe(0);
+		expect(gc.exitCode, gc.stderr).toBe(0);
+		expect((await runStrata(['--repo', repo, 'verify', '--read-data'])).exitCode).toBe(0);
+		const points = await cli.points('vm');
+		const target = join(dir, 'latest.img');
+		await cli.run(['restore', 'vm', String(points.at(-1)!.id), '--to', target]);
+		expect(sha256File(target)).toBe(sha256File(join(dir, 'vm.img')));
+	});
+});
+
 const isRoot = process.getuid?.() === 0;
 const mounts: string[] = [];
 afterAll(() => {
