@@ -21,3 +21,5 @@ export * from './lifecycle/protection.js';
 export {collectGarbage, type GcResult} from './lifecycle/gc.js';
 export * from './scheduler.js';
 export {CodecPool} from './store/index.js';
+export * from './settings.js';
+export * from './lifecycle/simulate.js';

@@ -5,7 +5,8 @@ import {initCommand} from './init.js';
 import {itemAddCommand, itemListCommand, itemRemoveCommand} from './item.js';
 import {expireCommand, gcCommand, itemSetCommand, jobsCommand, protectResumeCommand, protectStopCommand, undeleteCommand} from './lifecycle.js';
 import {pointsCommand} from './points.js';
-import {policyAddCommand, policyListCommand, policyRemoveCommand, policySetCommand} from './policy.js';
+import {policyAddCommand, policyListCommand, policyRemoveCommand, policySetCommand, policySimulateCommand} from './policy.js';
+import {configGetCommand, configSetCommand} from './config.js';
 import {runCommand} from './run.js';
 import {restoreCommand} from './restore.js';
 import {verifyCommand} from './verify.js';
@@ -20,6 +21,9 @@ export const commands: Command[] = [initCommand, itemAddCommand, itemListCommand
 	policySetCommand,
 	policyListCommand,
 	policyRemoveCommand,
+	policySimulateCommand,
+	configSetCommand,
+	configGetCommand,
 	expireCommand,
 	gcCommand,
 	protectStopCommand,

@@ -1,7 +1,7 @@
-import {addPolicy, getPolicy, listPolicies, nextRunOf, type Policy, type PolicyChanges, removePolicy, setPolicy} from '../../engine/index.js';
+import {addPolicy, getPolicy, simulateRetention, listPolicies, nextRunOf, type Policy, type PolicyChanges, removePolicy, setPolicy} from '../../engine/index.js';
 import {defineCommand, type FlagSpec, type Flags} from '../command.js';
 import {integerFlag, stringFlag} from '../flags.js';
-import {formatTable} from '../output.js';
+import {formatBytes, formatTable} from '../output.js';
 
 const policyFlags: Record<string, FlagSpec> = {
 	schedule: {type: 'string', value: 'SPEC', description: 'hourly, daily@HH:MM, weekly@sun@HH:MM, or a cron expression'},
@@ -105,5 +105,29 @@ export const policyRemoveCommand = defineCommand({
 		removePolicy(repo, policy.name);
 		if (context.json) context.printJson({removed: policy.name});
 		else context.print(`Removed policy ${policy.name}`);
+	},
+});
+
+export const policySimulateCommand = defineCommand({
+	name: 'policy simulate',
+	summary: 'Show what other retention would expire now, free and save per month, changing nothing',
+	args: ['NAME'],
+	requiredArgs: 1,
+	flags: policyFlags,
+	examples: ['strata policy simulate nightly --retain-daily 3 --retain-weekly 2'],
+	run(context) {
+		const changes = changesFrom(context.flags);
+		const result = simulateRetention(context.openRepository(), context.args[0]!, changes.retention ?? {});
+		if (context.json) {
+			context.printJson(result);
+			return;
+		}
+
+		if (result.expiring.length > 0) {
+			context.print(formatTable(['ITEM', 'ID', 'CREATED', 'WOULD EXPIRE'], result.expiring.map(point => [point.item, `rp${point.id}`, point.createdAt.slice(0, 16), point.expiresAt.slice(0, 16)])));
+		}
+
+		const money = `${result.monthlyCostChange <= 0 ? '' : '+'}${result.monthlyCostChange.toFixed(4)} ${result.price.currency}/month`;
+		context.print(`${result.expiring.length} recovery point(s) would expire now, freeing ${formatBytes(result.freedBytes)}: ${money}. Nothing was changed.`);
 	},
 });
