@@ -17,6 +17,7 @@ export function pointJson(point: RecoveryPoint) {
 		logicalBytes: point.logicalBytes,
 		storedBytes: point.storedBytes,
 		disks: point.disks,
+		...(point.meta['dumpBytes'] === undefined ? {} : {ownedChunks: point.ownedBlocks, changedChunks: point.changedBlocks}),
 		...point.meta,
 	};
 }
@@ -40,9 +41,10 @@ export const pointsCommand = defineCommand({
 			return;
 		}
 
+		const database = points.some(point => point.meta['dumpBytes'] !== undefined);
 		context.print(
 			formatTable(
-				['ID', 'TYPE', 'TRIGGER', 'CREATED', 'EXPIRES', 'OWNED', 'CHANGED', 'LOGICAL', 'STORED'],
+				['ID', 'TYPE', 'TRIGGER', 'CREATED', 'EXPIRES', 'OWNED', 'CHANGED', 'LOGICAL', 'STORED', ...(database ? ['DB SIZE', 'SERVER'] : [])],
 				points.map(point => [
 					`rp${point.id}`,
 					point.type,
@@ -53,6 +55,7 @@ export const pointsCommand = defineCommand({
 					String(point.changedBlocks),
 					formatBytes(point.logicalBytes),
 					formatBytes(point.storedBytes),
+					...(database ? [formatBytes(Number(point.meta['databaseBytes'] ?? 0)), String(point.meta['serverVersion'] ?? '-')] : []),
 				]),
 			),
 		);

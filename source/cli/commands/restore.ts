@@ -11,19 +11,30 @@ export const restoreCommand = defineCommand({
 	flags: {
 		to: {type: 'string', value: 'PATH', description: 'Target file (one disk) or folder (several disks, one file each)'},
 		disk: {type: 'string', value: 'NAME', description: 'Restore only this disk of a multi-disk item'},
-		force: {type: 'boolean', description: 'Overwrite a target that exists (and write block devices in place)'},
+		force: {type: 'boolean', description: 'Overwrite a target that exists (block devices in place; a database is dropped and recreated)'},
+		toDb: {type: 'string', value: 'NAME', description: 'PostgreSQL: restore into this database (created when missing)'},
+		table: {type: 'string', value: 'SCHEMA.TABLE', description: 'PostgreSQL: restore only this table (definition and data)'},
+		toFile: {type: 'string', value: 'PATH', description: 'PostgreSQL: write the dump (pg_dump custom format) to this file instead'},
 	},
 	details: 'Files are written under a temporary name and renamed when complete; zero blocks become holes.',
-	examples: ['strata restore vm1 rp3 --to /srv/restore/vm1.img', 'strata restore vm2 7 --to /srv/restore/vm2/'],
+	examples: ['strata restore vm1 rp3 --to /srv/restore/vm1.img', 'strata restore vm2 7 --to /srv/restore/vm2/', 'strata restore shop rp9 --to-db shop_copy --table public.orders'],
 	async run(context) {
 		const [itemName, rpText] = context.args as [string, string];
 		const to = stringFlag(context.flags, 'to');
-		if (to === undefined) throw new UsageError('MISSING_FLAG', 'restore needs a target: --to PATH', {hint: 'See `strata restore --help`'});
+		const toDb = stringFlag(context.flags, 'toDb');
+		const toFile = stringFlag(context.flags, 'toFile');
+		if (to === undefined && toDb === undefined && toFile === undefined) {
+			throw new UsageError('MISSING_FLAG', 'restore needs a target: --to PATH (volumes), --to-db NAME or --to-file PATH (PostgreSQL)', {hint: 'See `strata restore --help`'});
+		}
+
 		const rpId = parseRecoveryPointId(rpText);
 		const progress = progressLine(`restore ${itemName} rp${rpId}`, context.isTty && !context.json);
 		try {
 			const result = await runRestore(context.openRepository(), itemName, rpId, {
 				to,
+				toDb,
+				toFile,
+				table: stringFlag(context.flags, 'table'),
 				disk: stringFlag(context.flags, 'disk'),
 				force: context.flags['force'] === true,
 				signal: context.signal,
@@ -31,6 +42,8 @@ export const restoreCommand = defineCommand({
 			});
 			progress.done();
 			if (context.json) context.printJson(result);
+			else if (result.database) context.print(`Restored rp${rpId} of ${itemName} into database ${result.database}`);
+			else if (result.file) context.print(`Wrote the dump of rp${rpId} of ${itemName} to ${result.file} (pg_restore reads it)`);
 			else for (const written of result.written) context.print(`Restored ${written.disk} of rp${rpId} to ${written.path} (${written.size} bytes)`);
 		} finally {
 			progress.done();

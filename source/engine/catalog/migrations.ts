@@ -110,6 +110,16 @@ export const migrations: readonly string[] = [
 	ALTER TABLE items ADD COLUMN policy_id INTEGER REFERENCES policies(id);
 	ALTER TABLE items ADD COLUMN last_slot_at TEXT;
 	`,
+	// 4: recipes of stream points (PostgreSQL dumps): the ordered chunks that reassemble each dump.
+	`
+	CREATE TABLE recipes (
+		rp_id INTEGER NOT NULL,
+		seq INTEGER NOT NULL,
+		object_id INTEGER NOT NULL,
+		PRIMARY KEY (rp_id, seq)
+	) WITHOUT ROWID;
+	CREATE INDEX recipes_object ON recipes (object_id, rp_id);
+	`,
 ];
 
 export const catalogVersion = migrations.length;

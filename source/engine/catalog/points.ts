@@ -50,6 +50,8 @@ export type PointCommit = {
 	packs: WrittenPack[];
 	newObjects: WrittenObject[];
 	disks: DiskCapture[];
+	/** For stream points (dumps): the ordered chunks, as object refs. */
+	recipe?: ObjectRef[];
 };
 
 /** Makes a recovery point visible: packs, objects, block map and aggregates in one transaction. Returns its id. */
@@ -77,14 +79,38 @@ export function commitRecoveryPoint(db: Database, commit: PointCommit): number {
 			}
 		}
 
+		if (commit.recipe) {
+			const insertStep = db.prepare('INSERT INTO recipes (rp_id, seq, object_id) VALUES (?, ?, ?)');
+			commit.recipe.forEach((ref, seq) => insertStep.run(rpId, seq, ref > 0 ? ref : newIds[-ref - 1]));
+		}
+
 		refreshPointAggregates(db, rpId);
 		return rpId;
 	});
 	return run.immediate();
 }
 
-/** Recomputes a point's owned blocks, logical bytes and stored bytes from its entries and charged objects. */
+/**
+ * Recomputes a point's owned blocks (chunks), logical bytes and stored bytes: from its block-map entries, or for a
+ * stream point from the distinct chunks of its recipe that its base's recipe lacks; stored bytes are its charged objects.
+ */
 export function refreshPointAggregates(db: Database, rpId: number): void {
+	if (db.prepare('SELECT 1 FROM recipes WHERE rp_id = ? LIMIT 1').get(rpId)) {
+		db.prepare(
+			`WITH point AS (SELECT base_id FROM recovery_points WHERE id = @id),
+			introduced AS (
+				SELECT DISTINCT r.object_id FROM recipes r WHERE r.rp_id = @id
+				AND NOT EXISTS (SELECT 1 FROM recipes b, point WHERE b.object_id = r.object_id AND b.rp_id = point.base_id)
+			)
+			UPDATE recovery_points SET
+				owned_blocks = (SELECT count(*) FROM introduced),
+				logical_bytes = (SELECT coalesce(sum(o.raw_length), 0) FROM introduced i JOIN objects o ON o.id = i.object_id),
+				stored_bytes = (SELECT coalesce(sum(stored_length), 0) FROM objects WHERE charged_rp_id = @id)
+			WHERE id = @id`,
+		).run({id: rpId});
+		return;
+	}
+
 	db.prepare(
 		`UPDATE recovery_points SET
 			owned_blocks = (SELECT count(object_id) FROM block_map WHERE rp_id = @id),

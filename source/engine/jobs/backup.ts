@@ -3,6 +3,7 @@ import {requireItem} from '../catalog/items.js';
 import {RuntimeError, UserError} from '../errors.js';
 import type {BackupType, JobProgress, RecoveryPoint, Trigger} from '../model/index.js';
 import type {Repository} from '../repository.js';
+import {backupPostgres} from '../sources/postgres/backup.js';
 import {backupVolume} from '../sources/volume/backup.js';
 import type {CodecPool} from '../store/index.js';
 import {startJob} from './job-log.js';
@@ -41,7 +42,7 @@ export async function runBackup(repo: Repository, itemName: string, options: Run
 		if (item.kind === 'volume') {
 			point = await backupVolume(repo, item, {type: options.type, trigger, retainUntil: options.retainUntil, signal: options.signal, onProgress, pool: options.pool});
 		} else {
-			throw new RuntimeError('NOT_SUPPORTED', `backing up PostgreSQL item "${item.name}" is not available in this build`, {hint: 'Upgrade Strata'});
+			point = await backupPostgres(repo, item, {type: options.type, trigger, retainUntil: options.retainUntil, signal: options.signal, onProgress, pool: options.pool});
 		}
 
 		job.succeed({rpId: point.id, type: point.type});

@@ -19,6 +19,12 @@ export class ObjectSink {
 		this.index = new ObjectIndex(repo.db);
 	}
 
+	/** The ref of a piece this backup already wrote, if any. */
+	known(hash: Buffer): ObjectRef | undefined {
+		const pending = this.pendingByHash.get(hash.toString('hex'));
+		return pending === undefined ? undefined : -(pending + 1);
+	}
+
 	/** Stores a piece unless the repository (or this backup) already has its hash. */
 	put(hash: Buffer, stored: Uint8Array, rawLength: number, codec: Codec): ObjectRef {
 		const key = hash.toString('hex');

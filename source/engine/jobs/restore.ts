@@ -1,15 +1,21 @@
 /** The restore job: checks the target first, records the job, and runs the item's kind of restore. */
 import {requireItem} from '../catalog/items.js';
 import {requirePoint} from '../catalog/points.js';
-import {RuntimeError} from '../errors.js';
-import type {JobProgress} from '../model/index.js';
+import {UserError} from '../errors.js';
+import type {Item, JobProgress, RecoveryPoint} from '../model/index.js';
 import type {Repository} from '../repository.js';
+import {planPostgresRestore, restorePostgres} from '../sources/postgres/restore.js';
 import {planRestore, restoreVolume} from '../sources/volume/restore.js';
 import type {CodecPool} from '../store/index.js';
 import {startJob} from './job-log.js';
 
 export type RunRestoreOptions = {
-	to: string;
+	/** Volumes: the target file or folder. */
+	to?: string | undefined;
+	/** PostgreSQL: the database to restore into, or a file for the reassembled dump. */
+	toDb?: string | undefined;
+	toFile?: string | undefined;
+	table?: string | undefined;
 	disk?: string | undefined;
 	force?: boolean | undefined;
 	signal?: AbortSignal | undefined;
@@ -17,21 +23,21 @@ export type RunRestoreOptions = {
 	pool?: CodecPool | undefined;
 };
 
-export type RestoreResult = {item: string; rpId: number; written: Array<{disk: string; path: string; size: number}>};
+export type RestoreResult = {item: string; rpId: number; written: Array<{disk: string; path: string; size: number}>; database?: string; file?: string};
 
 /** Restores a recovery point of an item. A refused restore (target exists, bad disk) touches nothing. */
 export async function runRestore(repo: Repository, itemName: string, rpId: number, options: RunRestoreOptions): Promise<RestoreResult> {
 	const item = requireItem(repo.db, itemName);
 	const point = requirePoint(repo.db, item.id, item.name, rpId);
-	if (item.kind !== 'volume') {
-		throw new RuntimeError('NOT_SUPPORTED', `restoring PostgreSQL item "${item.name}" is not available in this build`, {hint: 'Upgrade Strata'});
-	}
-
-	const targets = planRestore(repo, item, point, options);
+	if (item.kind === 'postgres') return restoreDatabase(repo, item, point, options);
+	if (options.to === undefined) throw new UserError('USAGE', `restoring volume item "${item.name}" needs --to PATH`, {hint: 'See `strata restore --help`'});
+	const to = options.to;
+	const targets = planRestore(repo, item, point, {...options, to});
 	const job = startJob(repo.db, {kind: 'restore', trigger: 'on-demand', itemId: item.id, itemName: item.name, detail: {rpId, to: options.to}});
 	try {
 		const written = await restoreVolume(repo, item, point, targets, {
 			...options,
+			to,
 			onProgress(progress) {
 				job.progress(progress);
 				options.onProgress?.(progress);
@@ -39,6 +45,25 @@ export async function runRestore(repo: Repository, itemName: string, rpId: numbe
 		});
 		job.succeed({rpId, written});
 		return {item: item.name, rpId, written};
+	} catch (error) {
+		job.fail(error);
+		throw error;
+	}
+}
+
+async function restoreDatabase(repo: Repository, item: Item, point: RecoveryPoint, options: RunRestoreOptions): Promise<RestoreResult> {
+	const plan = await planPostgresRestore(item, options);
+	const job = startJob(repo.db, {kind: 'restore', trigger: 'on-demand', itemId: item.id, itemName: item.name, detail: {rpId: point.id, toDb: options.toDb ?? null, toFile: options.toFile ?? null, table: options.table ?? null}});
+	try {
+		const result = await restorePostgres(repo, item, point, plan, {
+			...options,
+			onProgress(progress) {
+				job.progress(progress);
+				options.onProgress?.(progress);
+			},
+		});
+		job.succeed({rpId: point.id, ...result});
+		return {item: item.name, rpId: point.id, written: [], ...result};
 	} catch (error) {
 		job.fail(error);
 		throw error;

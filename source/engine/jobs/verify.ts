@@ -37,9 +37,12 @@ export async function verifyRepository(repo: Repository, options: VerifyOptions 
 	const parameters = options.itemId === undefined ? [] : [options.itemId];
 	const points = db.prepare(`SELECT p.id, i.name AS item, i.block_size AS blockSize FROM recovery_points p JOIN items i ON i.id = p.item_id ${scope} ORDER BY p.id`).all(...parameters) as Array<{id: number; item: string; blockSize: number}>;
 	const objectIds = db
-		.prepare(`SELECT DISTINCT b.object_id FROM block_map b JOIN recovery_points p ON p.id = b.rp_id ${scope ? `${scope} AND` : 'WHERE'} b.object_id IS NOT NULL`)
+		.prepare(
+			`SELECT b.object_id FROM block_map b JOIN recovery_points p ON p.id = b.rp_id ${scope ? `${scope} AND` : 'WHERE'} b.object_id IS NOT NULL
+			UNION SELECT r.object_id FROM recipes r JOIN recovery_points p ON p.id = r.rp_id ${scope}`,
+		)
 		.pluck()
-		.all(...parameters) as number[];
+		.all(...parameters, ...parameters) as number[];
 
 	const index = new ObjectIndex(db);
 	const reader = new PackReader(repo.packsDir);
@@ -130,7 +133,8 @@ export async function verifyRepository(repo: Repository, options: VerifyOptions 
 	if (damagedIds.size > 0) {
 		for (const point of points) {
 			const maps = resolveBlockMap(db, point.id, point.blockSize);
-			const hit = [...maps.values()].some(map => map.objectIds.some(id => damagedIds.has(id)));
+			const recipe = db.prepare('SELECT object_id FROM recipes WHERE rp_id = ?').pluck().all(point.id) as number[];
+			const hit = [...maps.values()].some(map => map.objectIds.some(id => damagedIds.has(id))) || recipe.some(id => damagedIds.has(id));
 			if (hit) affectedPoints.push({item: point.item, id: point.id});
 		}
 	}

@@ -26,11 +26,10 @@ type PackUse = {id: number; name: string; size: number; live: number; objects: n
 
 /** Objects referenced by nothing: no block-map entry and no PostgreSQL recipe row. */
 function unreferencedObjects(repo: Repository): number[] {
-	const recipes = repo.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'recipes'").get() !== undefined;
 	return repo.db
 		.prepare(
 			`SELECT o.id FROM objects o WHERE NOT EXISTS (SELECT 1 FROM block_map b WHERE b.object_id = o.id)
-			${recipes ? 'AND NOT EXISTS (SELECT 1 FROM recipes r WHERE r.object_id = o.id)' : ''}`,
+			AND NOT EXISTS (SELECT 1 FROM recipes r WHERE r.object_id = o.id)`,
 		)
 		.pluck()
 		.all() as number[];

@@ -30,6 +30,18 @@ const doomedEntries = `
 /** Bytes that expiring this point now would free: stored bytes of objects referenced only by entries no child needs. */
 export function freesBytes(db: Database, rpId: number): number {
 	const point = head(db, rpId);
+	if (db.prepare('SELECT 1 FROM recipes WHERE rp_id = ? LIMIT 1').get(rpId)) {
+		// A dump's recipe is complete: what only this recipe uses goes with it.
+		return db
+			.prepare(
+				`SELECT coalesce(sum(o.stored_length), 0) FROM objects o WHERE o.id IN (SELECT object_id FROM recipes WHERE rp_id = @x)
+				AND NOT EXISTS (SELECT 1 FROM recipes r WHERE r.object_id = o.id AND r.rp_id <> @x)
+				AND NOT EXISTS (SELECT 1 FROM block_map b WHERE b.object_id = o.id)`,
+			)
+			.pluck()
+			.get({x: rpId}) as number;
+	}
+
 	const row = db
 		.prepare(
 			`WITH doomed AS (${doomedEntries}),
@@ -62,10 +74,14 @@ export function mergeAway(db: Database, rpId: number): void {
 		}
 
 		db.prepare('DELETE FROM block_map WHERE rp_id = ?').run(rpId);
+		db.prepare('DELETE FROM recipes WHERE rp_id = ?').run(rpId);
 		db.prepare('DELETE FROM rp_disks WHERE rp_id = ?').run(rpId);
 		const charged = db.prepare('SELECT id FROM objects WHERE charged_rp_id = ?').pluck().all(rpId) as number[];
 		const recharge = db.prepare(
-			'UPDATE objects SET charged_rp_id = (SELECT min(rp_id) FROM block_map WHERE object_id = @id) WHERE id = @id',
+			`UPDATE objects SET charged_rp_id = coalesce(
+				(SELECT min(rp_id) FROM block_map WHERE object_id = @id),
+				(SELECT min(rp_id) FROM recipes WHERE object_id = @id)
+			) WHERE id = @id`,
 		);
 		for (const id of charged) recharge.run({id});
 		db.prepare('DELETE FROM recovery_points WHERE id = ?').run(rpId);

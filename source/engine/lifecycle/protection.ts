@@ -62,6 +62,7 @@ export function purgeDeleted(repo: Repository, at: Date = now()): string[] {
 				const points = db.prepare('SELECT id FROM recovery_points WHERE item_id = ?').pluck().all(item.id) as number[];
 				for (const id of points) {
 					db.prepare('DELETE FROM block_map WHERE rp_id = ?').run(id);
+					db.prepare('DELETE FROM recipes WHERE rp_id = ?').run(id);
 					db.prepare('DELETE FROM rp_disks WHERE rp_id = ?').run(id);
 					db.prepare('UPDATE objects SET charged_rp_id = NULL WHERE charged_rp_id = ?').run(id);
 				}

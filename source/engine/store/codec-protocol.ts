@@ -19,7 +19,7 @@ export type EncodeRequest = {
 	baseHashes: Uint8Array | undefined;
 	/** Treat all-zero pieces as no data (volumes), or hash them like any other (streams). */
 	detectZero: boolean;
-	/** zstd level; 0 stores raw. */
+	/** zstd level; 0 stores raw; -1 only hashes (no payload), for a caller that first checks what is new. */
 	level: number;
 };
 

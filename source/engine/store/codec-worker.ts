@@ -77,6 +77,7 @@ function encode(request: EncodeRequest): EncodeResult {
 		}
 
 		kinds[index] = BlockKind.New;
+		if (request.level < 0) continue;
 		const compressed = request.level > 0 && !looksRandom(piece) ? compressor.compress(piece) : undefined;
 		const stored = compressed && compressed.length < piece.length ? compressed : piece;
 		codecs[index] = stored === piece ? Codec.Raw : Codec.Zstd;

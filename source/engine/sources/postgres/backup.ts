@@ -1,0 +1,106 @@
+/**
+ * A PostgreSQL backup: pg_dump (custom format, uncompressed, one consistent snapshot) streams through the
+ * content-defined chunker into the object store; the recipe commits in one transaction after the packs are durable.
+ * A failed pg_dump fails the job with pg_dump's own first error line and leaves no point.
+ */
+import {ObjectIndex} from '../../catalog/objects.js';
+import {commitRecoveryPoint, requirePoint} from '../../catalog/points.js';
+import {now} from '../../clock.js';
+import {crashPoint} from '../../crash.js';
+import {ExternalError} from '../../errors.js';
+import {throwIfAborted} from '../../jobs/abort.js';
+import {ObjectSink} from '../../jobs/object-sink.js';
+import type {Item, RecoveryPoint} from '../../model/index.js';
+import type {Repository} from '../../repository.js';
+import {CodecPool} from '../../store/index.js';
+import {type BackupOptions, planBackup} from '../volume/backup.js';
+import {captureStream} from './capture.js';
+import {firstErrorLine, psqlQuery, startPgDump} from './commands.js';
+import {libpqEnvironment} from './connection.js';
+
+type DatabaseFacts = {databaseBytes: number; serverVersion: string};
+
+async function databaseFacts(env: NodeJS.ProcessEnv, database: string): Promise<DatabaseFacts | undefined> {
+	try {
+		const [size, version] = (await psqlQuery(env, database, "SELECT pg_database_size(current_database()) || '|' || current_setting('server_version')")).split('|');
+		return {databaseBytes: Number(size), serverVersion: version ?? ''};
+	} catch {
+		return undefined;
+	}
+}
+
+function distinctIds(db: Repository['db'], rpId: number | undefined): Set<number> {
+	if (rpId === undefined) return new Set();
+	return new Set(db.prepare('SELECT DISTINCT object_id FROM recipes WHERE rp_id = ?').pluck().all(rpId) as number[]);
+}
+
+/** Backs up a PostgreSQL item; the caller holds the repository lock. */
+export async function backupPostgres(repo: Repository, item: Item, options: BackupOptions): Promise<RecoveryPoint> {
+	const settings = item.postgres!;
+	const env = libpqEnvironment(settings);
+	const {type, base, previous} = planBackup(repo, item, options.type);
+	const createdAt = now().toISOString();
+	const pool = options.pool ?? new CodecPool();
+	const sink = new ObjectSink(repo);
+	let committed = false;
+	const dump = startPgDump(env, settings.database);
+	let stderr = '';
+	dump.process.stderr?.on('data', (chunk: Buffer) => {
+		stderr += chunk.toString();
+	});
+	const facts = databaseFacts(env, settings.database);
+	const started = Date.now();
+	let doneBytes = 0;
+	try {
+		const captured = await captureStream(dump.process.stdout!, {
+			pool,
+			sink,
+			index: new ObjectIndex(repo.db),
+			signal: options.signal,
+			onBytes(bytes) {
+				doneBytes += bytes;
+				const seconds = (Date.now() - started) / 1000;
+				options.onProgress?.({doneBytes, totalBytes: Math.max(doneBytes, 1), bytesPerSecond: seconds > 0 ? doneBytes / seconds : 0, phase: 'dumping'});
+			},
+		});
+		const result = await dump.process;
+		if (result.exitCode !== 0 || result.signal) {
+			throw new ExternalError('PG_DUMP_FAILED', `pg_dump of database "${settings.database}" failed: ${firstErrorLine(stderr)}`, {command: dump.command, args: dump.args, exitCode: result.exitCode, stderr}, {
+				hint: 'Check that the database exists and the connection settings (PGHOST, PGPORT, PGUSER, PGPASSFILE) reach it',
+			});
+		}
+
+		throwIfAborted(options.signal);
+		const previousIds = distinctIds(repo.db, previous?.id);
+		const newCount = sink.newObjects.length;
+		const changed = new Set(captured.recipe.filter(ref => ref < 0 || !previousIds.has(ref))).size;
+		const packs = sink.writer.finish();
+		crashPoint('packs-durable');
+		const id = commitRecoveryPoint(repo.db, {
+			itemId: item.id,
+			type,
+			trigger: options.trigger,
+			baseId: base && type !== 'full' ? base.id : undefined,
+			createdAt,
+			retainUntil: options.retainUntil?.toISOString(),
+			changedBlocks: changed,
+			meta: {...(await facts), dumpBytes: captured.bytes, dumpFormat: 'custom', newChunks: newCount},
+			packs,
+			newObjects: sink.newObjects,
+			disks: [],
+			recipe: captured.recipe,
+		});
+		committed = true;
+		crashPoint('point-committed');
+		return requirePoint(repo.db, item.id, item.name, id);
+	} finally {
+		if (!committed) {
+			dump.process.kill();
+			sink.writer.discard();
+		}
+
+		await facts;
+		await dump.process;
+		if (!options.pool) await pool.close();
+	}
+}

@@ -1,0 +1,187 @@
+/**
+ * Restoring a PostgreSQL point: the recipe is reassembled in order, each chunk checked against its hash, and fed to
+ * `pg_restore -f -` whose SQL goes to `psql` (ON_ERROR_STOP, one transaction) — or written to a file for the standard
+ * tools. Every refusal (a non-empty database without --force, an existing file) happens before anything is touched.
+ */
+import {createWriteStream, existsSync, renameSync, rmSync, statSync} from 'node:fs';
+import {dirname, join, basename, resolve} from 'node:path';
+import type {Writable} from 'node:stream';
+import {once} from 'node:events';
+import {execa} from 'execa';
+import {ObjectIndex} from '../../catalog/objects.js';
+import {ExternalError, RuntimeError, UserError} from '../../errors.js';
+import {throwIfAborted} from '../../jobs/abort.js';
+import type {Item, JobProgress, RecoveryPoint} from '../../model/index.js';
+import type {Repository} from '../../repository.js';
+import {CodecPool, hashLength, PackReader} from '../../store/index.js';
+import {firstErrorLine, psqlQuery, quoteIdentifier, quoteLiteral} from './commands.js';
+import {clientProgram, libpqEnvironment} from './connection.js';
+
+export type PostgresRestoreOptions = {
+	toDb?: string | undefined;
+	toFile?: string | undefined;
+	table?: string | undefined;
+	force?: boolean | undefined;
+	signal?: AbortSignal | undefined;
+	onProgress?: ((progress: JobProgress) => void) | undefined;
+	pool?: CodecPool | undefined;
+};
+
+export type PostgresRestorePlan = {database?: string; file?: string; table?: {schema: string; name: string}; dropFirst: boolean; exists: boolean};
+
+const maintenanceDatabase = 'postgres';
+
+function parseTable(text: string): {schema: string; name: string} {
+	const match = /^([^.\s]+)\.([^.\s]+)$/.exec(text);
+	if (!match) throw new UserError('BAD_TABLE', `"${text}" is not SCHEMA.TABLE`, {hint: 'Use e.g. --table public.orders'});
+	return {schema: match[1]!, name: match[2]!};
+}
+
+/** Checks the target and decides what the restore will do, before anything is written. */
+export async function planPostgresRestore(item: Item, options: PostgresRestoreOptions): Promise<PostgresRestorePlan> {
+	if ((options.toDb === undefined) === (options.toFile === undefined)) {
+		throw new UserError('USAGE', `restoring PostgreSQL item "${item.name}" needs exactly one of --to-db NAME or --to-file PATH`, {hint: 'See `strata restore --help`'});
+	}
+
+	const table = options.table === undefined ? undefined : parseTable(options.table);
+	if (options.toFile !== undefined) {
+		const file = resolve(options.toFile);
+		const exists = existsSync(file) && statSync(file).size > 0;
+		if (exists && !options.force) throw new UserError('TARGET_EXISTS', `restore target ${file} exists and is not empty`, {hint: 'Choose a new path, or add --force to overwrite it'});
+		return {file, dropFirst: false, exists, ...(table ? {table} : {})};
+	}
+
+	const database = options.toDb!;
+	const env = libpqEnvironment(item.postgres!);
+	const exists = (await psqlQuery(env, maintenanceDatabase, `SELECT 1 FROM pg_database WHERE datname = ${quoteLiteral(database)}`)) === '1';
+	let empty = true;
+	if (exists) {
+		const relations = await psqlQuery(
+			env,
+			database,
+			"SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'",
+		);
+		empty = Number(relations) === 0;
+	}
+
+	if (!empty && !options.force) {
+		throw new UserError('TARGET_DB_NOT_EMPTY', `database "${database}" exists and is not empty`, {hint: 'Restore into a new database name, or add --force to drop and recreate it'});
+	}
+
+	return {database, dropFirst: exists && !empty, exists, ...(table ? {table} : {})};
+}
+
+/** Streams a point's dump, in order and hash-checked, into `target`. */
+async function writeDump(repo: Repository, point: RecoveryPoint, target: Writable, pool: CodecPool, signal: AbortSignal | undefined, onBytes: (bytes: number) => void): Promise<void> {
+	const ids = repo.db.prepare('SELECT object_id FROM recipes WHERE rp_id = ? ORDER BY seq').pluck().all(point.id) as number[];
+	const index = new ObjectIndex(repo.db);
+	const reader = new PackReader(repo.packsDir);
+	try {
+		for (let start = 0; start < ids.length; start += 256) {
+			throwIfAborted(signal);
+			const objects = ids.slice(start, start + 256).map(id => index.get(id) ?? missing(id, point));
+			const payload = Buffer.concat(objects.map(object => Buffer.from(reader.readStored(object)?.stored ?? damagedPack(object.packName))));
+			const hashes = new Uint8Array(objects.length * hashLength);
+			objects.forEach((object, position) => hashes.set(object.hash, position * hashLength));
+			const decoded = await pool.decode({
+				payload: payload.buffer.slice(payload.byteOffset, payload.byteOffset + payload.length),
+				codecs: Uint8Array.from(objects, object => object.codec),
+				storedLengths: Uint32Array.from(objects, object => object.storedLength),
+				rawLengths: Uint32Array.from(objects, object => object.rawLength),
+				hashes,
+			});
+			if (decoded.damaged.length > 0) {
+				const object = objects[decoded.damaged[0]!]!;
+				throw new RuntimeError('OBJECT_DAMAGED', `object ${object.hash.toString('hex').slice(0, 12)} in pack ${object.packName} is damaged (it does not match its hash)`, {
+					hint: 'Run `strata verify --read-data` to see which recovery points it affects; restore another one',
+				});
+			}
+
+			const data = Buffer.from(decoded.data);
+			onBytes(data.length);
+			if (!target.write(data)) await once(target, 'drain');
+		}
+	} finally {
+		reader.close();
+	}
+}
+
+function missing(id: number, point: RecoveryPoint): never {
+	throw new RuntimeError('OBJECT_MISSING', `object ${id} needed by rp${point.id} is not in the catalog`, {hint: 'Run `strata verify` to see the damage'});
+}
+
+function damagedPack(name: string): never {
+	throw new RuntimeError('PACK_DAMAGED', `pack ${name} is missing or shorter than the catalog says`, {hint: 'Run `strata verify` to see which recovery points it affects'});
+}
+
+/** Restores a PostgreSQL point as planned. */
+export async function restorePostgres(repo: Repository, item: Item, point: RecoveryPoint, plan: PostgresRestorePlan, options: PostgresRestoreOptions): Promise<{database?: string; file?: string; bytes: number}> {
+	const pool = options.pool ?? new CodecPool();
+	let bytes = 0;
+	const total = Number(point.meta['dumpBytes'] ?? 0);
+	const onBytes = (count: number) => {
+		bytes += count;
+		options.onProgress?.({doneBytes: bytes, totalBytes: Math.max(total, bytes), phase: 'restoring'});
+	};
+
+	try {
+		if (plan.file) {
+			const temporary = join(dirname(plan.file), `.${basename(plan.file)}.strata-restore-${process.pid}`);
+			const out = createWriteStream(temporary, {mode: 0o600});
+			try {
+				await writeDump(repo, point, out, pool, options.signal, onBytes);
+				out.end();
+				await once(out, 'close');
+				renameSync(temporary, plan.file);
+			} catch (error) {
+				out.destroy();
+				rmSync(temporary, {force: true});
+				throw error;
+			}
+
+			return {file: plan.file, bytes};
+		}
+
+		await restoreIntoDatabase(repo, item, point, plan, pool, options, onBytes);
+		return {database: plan.database!, bytes};
+	} finally {
+		if (!options.pool) await pool.close();
+	}
+}
+
+async function restoreIntoDatabase(repo: Repository, item: Item, point: RecoveryPoint, plan: PostgresRestorePlan, pool: CodecPool, options: PostgresRestoreOptions, onBytes: (count: number) => void): Promise<void> {
+	const env = libpqEnvironment(item.postgres!);
+	const database = plan.database!;
+	if (plan.dropFirst) await psqlQuery(env, maintenanceDatabase, `DROP DATABASE ${quoteIdentifier(database)} WITH (FORCE)`);
+	const created = !plan.exists || plan.dropFirst;
+	if (created) await psqlQuery(env, maintenanceDatabase, `CREATE DATABASE ${quoteIdentifier(database)}`);
+	const restoreArgs = ['--file=-', '--no-owner', ...(plan.table ? [`--schema=${plan.table.schema}`, `--table=${plan.table.name}`] : [])];
+	const psqlArgs = ['-X', '-q', '-w', '-v', 'ON_ERROR_STOP=1', '--single-transaction', '-d', database];
+	const pgRestore = execa(clientProgram('pg_restore', env), restoreArgs, {env, extendEnv: false, reject: false, stdout: 'pipe', stderr: 'pipe', buffer: {stdout: false}});
+	const psql = execa(clientProgram('psql', env), psqlArgs, {env, extendEnv: false, reject: false, stdin: 'pipe', stdout: 'ignore', stderr: 'pipe'});
+	pgRestore.stdout!.pipe(psql.stdin!);
+	let failure: unknown;
+	try {
+		await writeDump(repo, point, pgRestore.stdin!, pool, options.signal, onBytes);
+	} catch (error) {
+		failure = error;
+	}
+
+	pgRestore.stdin!.end();
+	const [restored, applied] = await Promise.all([pgRestore, psql]);
+	if (!failure && restored.exitCode !== 0) {
+		failure = new ExternalError('PG_RESTORE_FAILED', `pg_restore failed: ${firstErrorLine(String(restored.stderr))}`, {command: 'pg_restore', args: restoreArgs, exitCode: restored.exitCode, stderr: String(restored.stderr)});
+	}
+
+	if (!failure && applied.exitCode !== 0) {
+		failure = new ExternalError('PSQL_FAILED', `psql failed while restoring into "${database}": ${firstErrorLine(String(applied.stderr))}`, {command: 'psql', args: psqlArgs, exitCode: applied.exitCode, stderr: String(applied.stderr)}, {
+			hint: 'The restore ran in one transaction and was rolled back',
+		});
+	}
+
+	if (failure) {
+		// A database this restore created is removed again; one that existed is left as psql's rollback left it.
+		if (created && !plan.dropFirst) await psqlQuery(env, maintenanceDatabase, `DROP DATABASE IF EXISTS ${quoteIdentifier(database)} WITH (FORCE)`).catch(() => undefined);
+		throw failure;
+	}
+}

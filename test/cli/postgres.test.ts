@@ -1,0 +1,186 @@
+/** PostgreSQL items on the real sandbox server: pg_dump in, psql out, deduplicated incrementals, one-table restores. */
+import {readdirSync, readFileSync, writeFileSync} from 'node:fs';
+import {join} from 'node:path';
+import Database from 'better-sqlite3';
+import {execa} from 'execa';
+import {beforeAll, describe, expect, it} from 'vitest';
+import {runStrata} from '../helpers/cli.js';
+import {pgEnv, pgSandbox} from '../helpers/pg.js';
+import {strataFor} from '../helpers/strata.js';
+import {makeTempDir} from '../helpers/tmp.js';
+
+const bin = (name: string) => join(pgSandbox().PGBIN, name);
+
+async function sql(database: string, statement: string, env: Record<string, string> = {}): Promise<string> {
+	const result = await execa(bin('psql'), ['-X', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-d', database, '-c', statement], {env: {...pgEnv(), ...env}, stdin: 'ignore'});
+	return result.stdout;
+}
+
+/** A plain dump for comparing databases, without comments and pg_dump's random \restrict keys. */
+async function comparableDump(database: string): Promise<string> {
+	const {stdout} = await execa(bin('pg_dump'), ['-Fp', '-d', database], {env: pgEnv(), stdin: 'ignore'});
+	return stdout
+		.split('\n')
+		.filter(line => !line.startsWith('--') && !line.startsWith('\\restrict') && !line.startsWith('\\unrestrict'))
+		.join('\n');
+}
+
+let counter = 0;
+function databaseName(prefix: string): string {
+	return `${prefix}_${process.pid}_${counter++}`;
+}
+
+describe('PostgreSQL backups', () => {
+	let repo: string;
+	let cli: ReturnType<typeof strataFor>;
+	let source: string;
+	const dumps: string[] = [];
+	let points: Array<{id: number; type: string; storedBytes: number; ownedChunks: number; changedChunks: number; databaseBytes: number; serverVersion: string}> = [];
+
+	beforeAll(async () => {
+		const dir = makeTempDir();
+		repo = join(dir, 'repo');
+		cli = strataFor(repo);
+		await cli.run(['init']);
+		source = databaseName('shop');
+		await sql('postgres', `CREATE DATABASE ${source}`);
+		await execa(bin('pgbench'), ['-i', '-s', '5', '-q', source], {env: pgEnv()});
+		const {PGHOST, PGPORT, PGUSER} = pgSandbox();
+		await cli.run(['item', 'add', 'shop', '--postgres', source, '--pg-host', PGHOST, '--pg-port', PGPORT, '--pg-user', PGUSER]);
+		await cli.run(['backup', 'shop']);
+		dumps.push(await comparableDump(source));
+		await execa(bin('pgbench'), ['-n', '-c', '1', '-t', '200', source], {env: pgEnv()});
+		await cli.run(['backup', 'shop']);
+		dumps.push(await comparableDump(source));
+		points = JSON.parse(await cli.run(['points', 'shop', '--json'])) as typeof points;
+	}, 120_000);
+
+	it('stores a full and a small incremental, with database size and server version', () => {
+		expect(points.map(point => point.type)).toEqual(['full', 'incremental']);
+		expect(points[1]!.storedBytes).toBeLessThan(points[0]!.storedBytes * 0.2);
+		expect(points[1]!.ownedChunks).toBeGreaterThan(0);
+		expect(points[1]!.ownedChunks).toBeLessThan(points[0]!.ownedChunks * 0.2);
+		expect(points[0]!.databaseBytes).toBeGreaterThan(1024 * 1024);
+		expect(points[0]!.serverVersion).toMatch(/^\d+\.\d+/);
+	});
+
+	it('restores each point into a new database with the same dump as the source at capture', async () => {
+		for (const [index, point] of points.entries()) {
+			const target = databaseName('restored');
+			await cli.run(['restore', 'shop', String(point.id), '--to-db', target]);
+			expect(await comparableDump(target), `rp${point.id}`).toBe(dumps[index]);
+		}
+	});
+
+	it('refuses a second restore onto the non-empty database without --force and leaves it unchanged', async () => {
+		const target = databaseName('twice');
+		await cli.run(['restore', 'shop', String(points[0]!.id), '--to-db', target]);
+		const before = await comparableDump(target);
+		const refused = await runStrata(['--repo', repo, 'restore', 'shop', String(points[1]!.id), '--to-db', target]);
+		expect(refused.exitCode).toBe(1);
+		expect(refused.stderr.trim().split('\n'), refused.stderr).toHaveLength(1);
+		expect(refused.stderr).toMatch(/^strata: database ".*" exists and is not empty\. .*--force/);
+		expect(await comparableDump(target)).toBe(before);
+		await cli.run(['restore', 'shop', String(points[1]!.id), '--to-db', target, '--force']);
+		expect(await comparableDump(target)).toBe(dumps[1]);
+	});
+
+	it('restores one table into an empty database', async () => {
+		const target = databaseName('onetable');
+		await cli.run(['restore', 'shop', String(points[1]!.id), '--to-db', target, '--table', 'public.pgbench_branches']);
+		expect(await sql(target, "SELECT string_agg(tablename, ',') FROM pg_tables WHERE schemaname = 'public'")).toBe('pgbench_branches');
+		expect(await sql(target, 'SELECT count(*) FROM pgbench_branches')).toBe('5');
+		expect(await sql(target, 'SELECT sum(bbalance) FROM pgbench_branches')).toBe(await sql(source, 'SELECT sum(bbalance) FROM pgbench_branches'));
+	});
+
+	it('writes the reassembled dump to a file that pg_restore reads', async () => {
+		const file = join(repo, '..', 'dump.custom');
+		await cli.run(['restore', 'shop', String(points[1]!.id), '--to-file', file]);
+		const {stdout} = await execa(bin('pg_restore'), ['--list', file]);
+		expect(stdout).toMatch(/TABLE DATA public pgbench_accounts/);
+	});
+
+	it('fails a backup of a database that does not exist with pg_dump\'s error naming it, and no point', async () => {
+		const missing = databaseName('nosuch');
+		await cli.run(['item', 'add', 'ghost', '--postgres', missing]);
+		const result = await runStrata(['--repo', repo, 'backup', 'ghost'], {env: pgEnv()});
+		expect(result.exitCode).toBe(1);
+		expect(result.stderr.trim().split('\n')).toHaveLength(1);
+		expect(result.stderr).toContain(`database "${missing}" does not exist`);
+		expect(JSON.parse(await cli.run(['points', 'ghost', '--json']))).toEqual([]);
+		const jobs = JSON.parse(await cli.run(['jobs', '--json'])) as Array<{item: string; status: string; error: string}>;
+		expect(jobs.find(job => job.item === 'ghost')).toMatchObject({status: 'failed', error: expect.stringContaining(missing)});
+	});
+
+	it('verifies the dump chunks, and expires a dump point by handing its chunks to the next one', async () => {
+		expect((await runStrata(['--repo', repo, 'verify', '--read-data'])).exitCode).toBe(0);
+		const {PGHOST, PGPORT} = pgSandbox();
+		await cli.run(['item', 'add', 'shop2', '--postgres', source, '--pg-host', PGHOST, '--pg-port', PGPORT, '--pg-user', 'postgres']);
+		const first = JSON.parse(await cli.run(['backup', 'shop2', '--json', '--retain-days', '1'], '2026-05-01T00:00:00Z')) as {id: number};
+		const second = JSON.parse(await cli.run(['backup', 'shop2', '--json', '--retain-days', '30'], '2026-05-01T01:00:00Z')) as {id: number; ownedChunks: number};
+		// Only the dump's header (it carries the dump time) differs between two dumps of an unchanged database.
+		expect(second.ownedChunks).toBe(1);
+		const dryRun = JSON.parse(await cli.run(['expire', '--dry-run', '--json'], '2026-05-03T00:00:00Z')) as {expired: Array<{id: number; freesBytes: number}>};
+		expect(dryRun.expired.map(point => point.id)).toEqual([first.id]);
+		expect(dryRun.expired[0]!.freesBytes).toBeGreaterThan(0);
+		expect(dryRun.expired[0]!.freesBytes).toBeLessThan(8 * 1024);
+		await cli.run(['expire'], '2026-05-03T00:00:00Z');
+		const rows = JSON.parse(await cli.run(['points', 'shop2', '--json'])) as Array<{id: number; type: string; ownedChunks: number}>;
+		expect(rows.map(row => [row.id, row.type])).toEqual([[second.id, 'full']]);
+		expect(rows[0]!.ownedChunks).toBeGreaterThan(1000);
+		const target = databaseName('afterexpiry');
+		await cli.run(['restore', 'shop2', String(second.id), '--to-db', target]);
+		expect(await comparableDump(target)).toBe(dumps[1]);
+		expect((await runStrata(['--repo', repo, 'verify', '--read-data'])).exitCode).toBe(0);
+	});
+});
+
+describe('PostgreSQL secrets', () => {
+	it('never writes a password used through PGPASSFILE into the catalog, the job log or any output', async () => {
+		const dir = makeTempDir();
+		const repo = join(dir, 'repo');
+		const password = `Pw-${process.pid}-${Date.now()}-secret`;
+		const database = databaseName('secret');
+		await sql('postgres', `DROP ROLE IF EXISTS strata_pw`).catch(() => undefined);
+		await sql('postgres', `CREATE ROLE strata_pw LOGIN SUPERUSER PASSWORD '${password}'`);
+		await sql('postgres', `CREATE DATABASE ${database} OWNER strata_pw`);
+		await sql(database, 'CREATE TABLE t (id int PRIMARY KEY, note text); INSERT INTO t VALUES (1, \'hello\')');
+		const passfile = join(dir, 'pgpass');
+		const {PGHOST, PGPORT} = pgSandbox();
+		writeFileSync(passfile, `${PGHOST}:${PGPORT}:*:strata_pw:${password}\n`, {mode: 0o600});
+		const env = {PGHOST, PGPORT, PGUSER: 'strata_pw', PGPASSFILE: passfile};
+		const outputs: string[] = [];
+		const run = async (args: string[]) => {
+			const result = await runStrata(['--repo', repo, ...args], {env});
+			outputs.push(result.stdout, result.stderr);
+			expect(result.exitCode, result.stderr).toBe(0);
+		};
+
+		await run(['init']);
+		await run(['item', 'add', 'secret', '--postgres', database, '--pg-user', 'strata_pw']);
+		await run(['backup', 'secret']);
+		await run(['backup', 'secret', '--json']);
+		await run(['points', 'secret', '--json']);
+		await run(['jobs', '--json']);
+		await run(['restore', 'secret', '1', '--to-db', databaseName('secretcopy')]);
+		// A failing run prints an error: it must not carry the password either.
+		const failing = await runStrata(['--repo', repo, 'restore', 'secret', '1', '--to-db', database], {env});
+		outputs.push(failing.stdout, failing.stderr);
+		expect(failing.exitCode).toBe(1);
+		// Without the password file the backup fails, and its error holds no password.
+		const denied = await runStrata(['--repo', repo, 'backup', 'secret'], {env: {PGHOST, PGPORT, PGUSER: 'strata_pw', PGPASSFILE: join(dir, 'none')}});
+		outputs.push(denied.stdout, denied.stderr);
+		expect(denied.exitCode).toBe(1);
+
+		for (const output of outputs) expect(output).not.toContain(password);
+		for (const name of readdirSync(repo)) {
+			if (name.startsWith('catalog.db')) expect(readFileSync(join(repo, name)).includes(password), name).toBe(false);
+		}
+
+		const db = new Database(join(repo, 'catalog.db'), {readonly: true});
+		const rows = JSON.stringify([db.prepare('SELECT * FROM jobs').all(), db.prepare('SELECT * FROM items').all(), db.prepare('SELECT * FROM meta').all()]);
+		db.close();
+		expect(rows).not.toContain(password);
+		expect(rows).toContain('strata_pw');
+	});
+});
