@@ -23,3 +23,4 @@ export * from './scheduler.js';
 export {CodecPool} from './store/index.js';
 export * from './settings.js';
 export * from './lifecycle/simulate.js';
+export * from './accounting/index.js';

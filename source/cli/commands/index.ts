@@ -1,5 +1,6 @@
 /** Every CLI command, in the order help lists them. */
 import type {Command} from '../command.js';
+import {churnCommand, costCommand} from './accounting.js';
 import {backupCommand} from './backup.js';
 import {initCommand} from './init.js';
 import {itemAddCommand, itemListCommand, itemRemoveCommand} from './item.js';
@@ -22,6 +23,8 @@ export const commands: Command[] = [initCommand, itemAddCommand, itemListCommand
 	policyListCommand,
 	policyRemoveCommand,
 	policySimulateCommand,
+	costCommand,
+	churnCommand,
 	configSetCommand,
 	configGetCommand,
 	expireCommand,

@@ -120,6 +120,10 @@ export const migrations: readonly string[] = [
 	) WITHOUT ROWID;
 	CREATE INDEX recipes_object ON recipes (object_id, rp_id);
 	`,
+	// 5: the bytes of data (non-zero blocks) each disk held at capture: the base of churn shares.
+	`
+	ALTER TABLE rp_disks ADD COLUMN used_bytes INTEGER;
+	`,
 ];
 
 export const catalogVersion = migrations.length;

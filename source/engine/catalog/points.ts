@@ -34,6 +34,8 @@ export type DiskCapture = {
 	size: number;
 	changedBlocks: number;
 	changedBytes: number;
+	/** Bytes of non-zero blocks at capture. */
+	usedBytes: number;
 	indices: number[];
 	refs: ObjectRef[];
 };
@@ -70,9 +72,9 @@ export function commitRecoveryPoint(db: Database, commit: PointCommit): number {
 			Number(insertObject.run(object.hash, packIds[object.pack], object.offset, object.storedLength, object.rawLength, object.codec, rpId).lastInsertRowid),
 		);
 		const insertEntry = db.prepare('INSERT INTO block_map (rp_id, disk_id, block_index, object_id) VALUES (?, ?, ?, ?)');
-		const insertDisk = db.prepare('INSERT INTO rp_disks (rp_id, disk_id, size, changed_blocks, changed_bytes) VALUES (?, ?, ?, ?, ?)');
+		const insertDisk = db.prepare('INSERT INTO rp_disks (rp_id, disk_id, size, changed_blocks, changed_bytes, used_bytes) VALUES (?, ?, ?, ?, ?, ?)');
 		for (const disk of commit.disks) {
-			insertDisk.run(rpId, disk.diskId, disk.size, disk.changedBlocks, disk.changedBytes);
+			insertDisk.run(rpId, disk.diskId, disk.size, disk.changedBlocks, disk.changedBytes, disk.usedBytes);
 			for (let index = 0; index < disk.indices.length; index++) {
 				const ref = disk.refs[index]!;
 				insertEntry.run(rpId, disk.diskId, disk.indices[index], ref > 0 ? ref : ref < 0 ? newIds[-ref - 1] : null);

@@ -51,7 +51,7 @@ export function startJob(db: Database, job: {kind: JobKind; trigger: Trigger; it
 		progress(progress) {
 			last = progress;
 			const time = Date.now();
-			if (time - lastWrite < progressIntervalMs && progress.doneBytes < progress.totalBytes) return;
+			if (time - lastWrite < progressIntervalMs) return;
 			lastWrite = time;
 			update.run(JSON.stringify({...progress, elapsedMs: time - startedReal}), id);
 		},

@@ -46,7 +46,7 @@ export async function captureDisk(options: CaptureOptions): Promise<DiskCapture>
 	const {blockSize, base, previous, pool, sink} = options;
 	const blocksPerBatch = Math.max(1, Math.floor(batchBytes / blockSize));
 	const handle = await open(options.path, 'r');
-	const capture: DiskCapture = {diskId: options.diskId, size: 0, changedBlocks: 0, changedBytes: 0, indices: [], refs: []};
+	const capture: DiskCapture = {diskId: options.diskId, size: 0, changedBlocks: 0, changedBytes: 0, usedBytes: 0, indices: [], refs: []};
 	const inFlight: Array<{first: number; offsets: Uint32Array; result: Promise<EncodeResult>}> = [];
 	const maxInFlight = pool.size * 2;
 	// Read buffers travel to a worker and come back with its result: a few are reused for the whole disk.
@@ -62,6 +62,7 @@ export async function captureDisk(options: CaptureOptions): Promise<DiskCapture>
 			const index = batch.first + local;
 			const length = batch.offsets[local + 1]! - batch.offsets[local]!;
 			const kind = result.kinds[local] as BlockKind;
+			if (kind !== BlockKind.Zero) capture.usedBytes += length;
 			const hash = Buffer.from(result.hashes.buffer, result.hashes.byteOffset + local * hashLength, hashLength);
 			const inBase = base !== undefined && index < base.blockCount && base.objectIds[index] !== 0;
 			const inPrevious = previous !== undefined && index < previous.blockCount && previous.objectIds[index] !== 0;
