@@ -71,13 +71,25 @@ export async function captureStream(stream: Readable, context: {pool: CodecPool;
 		inFlight.push({data: copy, offsets, hashed: pool.encode({data: copy.buffer, offsets, baseHashes: undefined, detectZero: false, level: -1})});
 	};
 
+	// Settling runs as a chain beside the reading, so pg_dump is never left waiting on a worker round trip;
+	// reading pauses only when too many batches are pending (memory stays bounded).
+	let settled: Promise<void> = Promise.resolve();
+	let queued = 0;
+	const maxQueued = 16;
 	let pending = Buffer.alloc(0);
 	const drain = async (final: boolean) => {
 		const cuts = findCuts(pending, 0, pending.length, final);
 		if (cuts.length > 0) {
 			send(pending, cuts);
 			pending = pending.subarray(cuts.at(-1));
-			if (inFlight.length >= pool.size * 2) await settle();
+			queued++;
+			settled = settled.then(async () => {
+				await settle();
+				queued--;
+			});
+			// Marked handled here; the read loop still sees a failure when it next awaits the chain.
+			settled.catch(() => undefined);
+			if (queued >= maxQueued) await settled;
 		}
 	};
 
@@ -100,8 +112,9 @@ export async function captureStream(stream: Readable, context: {pool: CodecPool;
 
 		pending = Buffer.concat([pending, ...parts]);
 		await drain(true);
-		while (inFlight.length > 0) await settle();
+		await settled;
 	} finally {
+		await settled.catch(() => undefined);
 		await Promise.allSettled(inFlight.map(batch => batch.hashed));
 	}
 
