@@ -1,17 +1,16 @@
 /** Opens the console on the chosen repository, creating the default one on first run. */
 import {existsSync} from 'node:fs';
 import {render} from 'ink';
-import {listItems, Repository, resolveRepositoryPath} from '../engine/index.js';
-import {App} from './app.js';
+import {now, Repository, resolveRepositoryPath} from '../engine/index.js';
+import {Console} from './console.js';
 import {makeTheme} from './theme.js';
 
+/** Runs the console until the user quits; returns the exit code. */
 export async function openConsole({repoFlag}: {repoFlag: string | undefined}): Promise<number> {
 	const {path, isDefault} = resolveRepositoryPath(repoFlag);
 	const repo = isDefault && !existsSync(path) ? Repository.init(path) : Repository.open(path);
 	try {
-		const items = listItems(repo);
-		const {count} = repo.db.prepare('SELECT count(*) AS count FROM recovery_points').get() as {count: number};
-		const instance = render(<App repositoryPath={repo.path} items={items} pointCount={count} theme={makeTheme()} />);
+		const instance = render(<Console repo={repo} theme={makeTheme()} now={() => now()} />, {exitOnCtrlC: true});
 		await instance.waitUntilExit();
 		return 0;
 	} finally {

@@ -1,0 +1,42 @@
+/**
+ * What the console shows, read from the catalog in one go: items, policies, jobs, cost and churn. Pure over a
+ * repository and an instant, so tests render the same frame every time.
+ */
+import {churnReport, costReport, type CostReport, type Item, type Job, listItems, listJobs, listPolicies, nextRunOf, type Policy, reapDeadJobs, type Repository} from '../../engine/index.js';
+
+export type ItemRow = {item: Item; storedBytes: number; monthlyCost: number; points: number; lastChurn: number | undefined; churnSeries: number[]; diskChurn: Array<{disk: string; churn: number}>};
+export type PolicyRow = {policy: Policy; nextRun: string | undefined};
+
+export type Snapshot = {
+	repositoryPath: string;
+	now: Date;
+	items: ItemRow[];
+	policies: PolicyRow[];
+	jobs: Job[];
+	cost: CostReport;
+};
+
+const sparklinePoints = 12;
+
+/** Reads everything the dashboard shows. */
+export function loadSnapshot(repo: Repository, now: Date, repositoryPath = repo.path): Snapshot {
+	reapDeadJobs(repo.db);
+	const cost = costReport(repo);
+	const items = listItems(repo).map(item => {
+		const itemCost = cost.items.find(row => row.item === item.name);
+		const churn = churnReport(repo, item.name, now);
+		const recent = churn.points.slice(-sparklinePoints);
+		const last = churn.points.at(-1);
+		return {
+			item,
+			storedBytes: itemCost?.storedBytes ?? 0,
+			monthlyCost: itemCost?.monthlyCost ?? 0,
+			points: itemCost?.points ?? 0,
+			lastChurn: last?.churn,
+			churnSeries: recent.map(point => point.churn),
+			diskChurn: last?.disks.map(disk => ({disk: disk.disk, churn: disk.churn})) ?? [],
+		};
+	});
+	const policies = listPolicies(repo).map(policy => ({policy, nextRun: nextRunOf(policy, now)?.toISOString()}));
+	return {repositoryPath, now, items, policies, jobs: listJobs(repo.db, 30), cost};
+}

@@ -1,0 +1,125 @@
+/** The console's state: which view is open, which pane has focus, selections, the filter and dialog fields. */
+import {useReducer} from 'react';
+
+export const paneNames = ['Policies', 'Jobs', 'Churn', 'Storage cost'] as const;
+export type PaneIndex = 0 | 1 | 2 | 3;
+
+export type Dialog =
+	| {kind: 'restore'; item: string; rpId: number; target: string; extra: string; field: 0 | 1; confirming: boolean}
+	| {kind: 'backup'; item: string; type: 'incremental' | 'differential' | 'full'; days: string; confirming: boolean};
+
+export type View =
+	| {kind: 'dashboard'}
+	| {kind: 'zoom'; pane: PaneIndex}
+	| {kind: 'points'; item: string}
+	| {kind: 'job'; jobId: number}
+	| {kind: 'help'}
+	| {kind: 'quit'};
+
+export type ConsoleState = {
+	view: View;
+	/** Where Esc goes back to. */
+	history: View[];
+	focus: PaneIndex;
+	selection: [number, number, number, number];
+	pointSelection: number;
+	filter: string;
+	filtering: boolean;
+	dialog: Dialog | undefined;
+	message: string | undefined;
+	/** Jobs this console started (their processes), to ask before quitting while one runs. */
+	launched: number[];
+};
+
+export type ConsoleAction =
+	| {type: 'focus'; pane: PaneIndex}
+	| {type: 'focus-next'; step: 1 | -1}
+	| {type: 'move'; delta: number; size: number}
+	| {type: 'move-point'; delta: number; size: number}
+	| {type: 'open'; view: View}
+	| {type: 'back'}
+	| {type: 'filter-start'}
+	| {type: 'filter-input'; text: string}
+	| {type: 'filter-end'; keep: boolean}
+	| {type: 'dialog'; dialog: Dialog | undefined}
+	| {type: 'message'; text: string | undefined}
+	| {type: 'launched'; pid: number};
+
+export const initialState: ConsoleState = {
+	view: {kind: 'dashboard'},
+	history: [],
+	focus: 0,
+	selection: [0, 0, 0, 0],
+	pointSelection: 0,
+	filter: '',
+	filtering: false,
+	dialog: undefined,
+	message: undefined,
+	launched: [],
+};
+
+function clamp(value: number, size: number): number {
+	return Math.max(0, Math.min(value, Math.max(0, size - 1)));
+}
+
+/** Pure transitions of the console state. */
+export function consoleReducer(state: ConsoleState, action: ConsoleAction): ConsoleState {
+	switch (action.type) {
+		case 'focus': {
+			return {...state, focus: action.pane, filter: '', filtering: false};
+		}
+
+		case 'focus-next': {
+			return {...state, focus: (((state.focus + action.step) % 4) + 4) % 4 as PaneIndex, filter: '', filtering: false};
+		}
+
+		case 'move': {
+			const selection = [...state.selection] as ConsoleState['selection'];
+			selection[state.focus] = clamp(selection[state.focus] + action.delta, action.size);
+			return {...state, selection};
+		}
+
+		case 'move-point': {
+			return {...state, pointSelection: clamp(state.pointSelection + action.delta, action.size)};
+		}
+
+		case 'open': {
+			return {...state, history: [...state.history, state.view], view: action.view, pointSelection: action.view.kind === 'points' ? 0 : state.pointSelection, message: undefined};
+		}
+
+		case 'back': {
+			if (state.dialog) return {...state, dialog: undefined};
+			const previous = state.history.at(-1);
+			return previous ? {...state, view: previous, history: state.history.slice(0, -1)} : {...state, filter: '', message: undefined};
+		}
+
+		case 'filter-start': {
+			return {...state, filtering: true, filter: ''};
+		}
+
+		case 'filter-input': {
+			return {...state, filter: action.text, selection: state.selection.map((value, index) => (index === state.focus ? 0 : value)) as ConsoleState['selection']};
+		}
+
+		case 'filter-end': {
+			return {...state, filtering: false, filter: action.keep ? state.filter : ''};
+		}
+
+		case 'dialog': {
+			return {...state, dialog: action.dialog};
+		}
+
+		case 'message': {
+			return {...state, message: action.text};
+		}
+
+		case 'launched': {
+			return {...state, launched: [...state.launched, action.pid]};
+		}
+	}
+}
+
+/** The console state and its dispatcher. */
+export function useConsoleState() {
+	return useReducer(consoleReducer, initialState);
+}

@@ -1,0 +1,26 @@
+/**
+ * Live data: re-reads the catalog when another process changed it. `PRAGMA data_version` changes only when another
+ * connection commits, so polling it once a second costs next to nothing and redraws happen only on real change.
+ */
+import {useEffect, useState} from 'react';
+import type {Repository} from '../../engine/index.js';
+import {loadSnapshot, type Snapshot} from '../data/snapshot.js';
+
+export const pollMs = 1000;
+
+/** The current snapshot, refreshed when the repository changes (or `refreshKey` does). */
+export function useSnapshot(repo: Repository, now: () => Date, repositoryPath: string, refreshKey: number): Snapshot {
+	const [snapshot, setSnapshot] = useState(() => loadSnapshot(repo, now(), repositoryPath));
+	useEffect(() => {
+		setSnapshot(loadSnapshot(repo, now(), repositoryPath));
+		let version = repo.db.pragma('data_version', {simple: true}) as number;
+		const timer = setInterval(() => {
+			const current = repo.db.pragma('data_version', {simple: true}) as number;
+			if (current === version) return;
+			version = current;
+			setSnapshot(loadSnapshot(repo, now(), repositoryPath));
+		}, pollMs);
+		return () => clearInterval(timer);
+	}, [repo, repositoryPath, refreshKey]);
+	return snapshot;
+}
