@@ -8,7 +8,7 @@ import {money, shortBytes, shortTime} from './format.js';
 import {useConsoleKeys} from './hooks/use-console-keys.js';
 import {type ConsoleState, paneNames, useConsoleState} from './hooks/use-console-state.js';
 import {useSnapshot} from './hooks/use-snapshot.js';
-import {churnLines, costLines, jobLines, policyLines} from './panes/dashboard-lines.js';
+import {churnLines, costLines, gettingStarted, jobLines, policyLines} from './panes/dashboard-lines.js';
 import {ErrorPanel, itemPoints, JobView, PointsView} from './panes/points-view.js';
 import {supportsUnicode, type Theme} from './theme.js';
 
@@ -69,7 +69,8 @@ export function Console({repo, theme, now, repositoryPath = repo.path, size: fix
 
 	const {cost} = snapshot;
 	const header = `Strata  ${repositoryPath}  ${snapshot.items.length} items  ${shortBytes(cost.total.storedBytes)} stored  ${money(cost.total.monthlyCost, cost.price)}/mo  ${shortTime(snapshot.now.toISOString())} UTC`;
-	const bodyRows = size.rows - 2 - (state.message ? 1 : 0);
+	const hints = state.view.kind === 'dashboard' && !state.dialog ? gettingStarted(snapshot) : [];
+	const bodyRows = size.rows - 2 - (state.message ? 1 : 0) - hints.length;
 	const half = Math.floor(size.columns / 2);
 	const topRows = Math.floor(bodyRows / 2);
 	const paneWidth = state.view.kind === 'zoom' ? size.columns : half;
@@ -113,6 +114,11 @@ export function Console({repo, theme, now, repositoryPath = repo.path, size: fix
 			<Text bold color={theme.accent} wrap="truncate-end">
 				{header}
 			</Text>
+			{hints.map(hint => (
+				<Text key={hint} wrap="truncate-end">
+					{hint}
+				</Text>
+			))}
 			{state.dialog?.kind === 'restore' && dialogItem ? <RestoreDialog dialog={state.dialog} item={dialogItem} width={size.columns} theme={theme} /> : null}
 			{state.dialog?.kind === 'backup' ? <BackupDialog dialog={state.dialog} width={size.columns} theme={theme} /> : null}
 			{state.dialog ? null : body}

@@ -1,78 +1,135 @@
+/** The console, rendered with ink-testing-library from a real repository and driven with named keys. */
 import {join} from 'node:path';
-import {writeFileSync} from 'node:fs';
-import {useEffect} from 'react';
 import {render} from 'ink-testing-library';
-import {afterEach, describe, expect, it} from 'vitest';
-import {addPostgresItem, addVolumeItem, listItems} from '../../source/engine/items.js';
-import {Repository} from '../../source/engine/repository.js';
-import {App} from '../../source/tui/app.js';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {addPolicy, addVolumeItem, Repository, runBackup, setItemPolicy, setSetting} from '../../source/engine/index.js';
+import {Console} from '../../source/tui/console.js';
 import {makeTheme} from '../../source/tui/theme.js';
 import {expectGolden} from '../helpers/golden.js';
 import {flush} from '../helpers/ink.js';
 import {makeTempDir} from '../helpers/tmp.js';
+import {makeDisk, writeBlock} from '../helpers/volume.js';
 
-const quitKey = 'q';
-// Golden frames must not depend on where the test's temp folder is.
-const shownPath = '/srv/strata';
+const keys = {enter: '\r', escape: '\u001B', arrowDown: '\u001B[B', arrowRight: '\u001B[C'};
 const theme = makeTheme({NO_COLOR: '1', LANG: 'C.UTF-8'});
+const fixedNow = new Date('2026-03-10T09:00:00Z');
+const shownPath = '/srv/strata';
 
-const repos: Repository[] = [];
-afterEach(() => {
-	for (const repo of repos.splice(0)) repo.close();
+let repo: Repository;
+let empty: Repository;
+
+/** A repository with two policies, two items (one with two disks) and four days of history, at fixed times. */
+async function buildRepository(): Promise<Repository> {
+	const dir = makeTempDir();
+	const repository = Repository.init(join(dir, 'repo'));
+	const at = (time: string) => (process.env['STRATA_NOW'] = time);
+	at('2026-03-01T00:00:00Z');
+	setSetting(repository, 'price-per-gib-month', '0.0224');
+	addPolicy(repository, 'nightly', {schedule: 'daily@02:30', retention: {daily: 7, weekly: 4}});
+	addPolicy(repository, 'weekly', {schedule: 'weekly@sun@03:00', retention: {weekly: 8}});
+	const disks = ['web.img', 'db-os.img', 'db-data.img'].map(name => join(dir, name));
+	for (const disk of disks) makeDisk(disk, 16);
+	addVolumeItem(repository, {name: 'web01', volumes: [disks[0]!]});
+	addVolumeItem(repository, {name: 'db01', volumes: [disks[1]!, disks[2]!]});
+	setItemPolicy(repository, 'web01', 'nightly');
+	setItemPolicy(repository, 'db01', 'nightly');
+	for (let day = 1; day <= 4; day++) {
+		at(`2026-03-0${day}T02:30:00Z`);
+		for (let block = 0; block < day * 2; block++) writeBlock(disks[0]!, block, day * 10 + block);
+		writeBlock(disks[2]!, day, day);
+		await runBackup(repository, 'web01', {trigger: 'scheduled'});
+		await runBackup(repository, 'db01', {trigger: 'scheduled'});
+	}
+
+	delete process.env['STRATA_NOW'];
+	return repository;
+}
+
+beforeAll(async () => {
+	repo = await buildRepository();
+	empty = Repository.init(join(makeTempDir(), 'empty'));
 });
 
-function makeRepository(): Repository {
-	const repo = Repository.init(join(makeTempDir(), 'repo'));
-	repos.push(repo);
-	return repo;
+afterAll(() => {
+	repo.close();
+	empty.close();
+});
+
+function open(repository: Repository, size = {columns: 80, rows: 24}) {
+	const tree = <Console repo={repository} theme={theme} now={() => fixedNow} repositoryPath={shownPath} size={size} unicode />;
+	const ui = render(tree);
+	// ink-testing-library's terminal is 100 columns wide; give it the size under test, then render again.
+	Object.defineProperty(ui.stdout, 'columns', {get: () => size.columns});
+	Object.defineProperty(ui.stdout, 'rows', {get: () => size.rows});
+	ui.rerender(tree);
+	return ui;
 }
 
-/** The App as open-console.tsx renders it, from a real repository; calls onUnmount when Ink unmounts it. */
-function Console({repo, onUnmount}: {repo: Repository; onUnmount?: () => void}) {
-	useEffect(() => onUnmount, [onUnmount]);
-	const {count} = repo.db.prepare('SELECT count(*) AS count FROM recovery_points').get() as {count: number};
-	return <App repositoryPath={shownPath} items={listItems(repo)} pointCount={count} theme={theme} />;
+async function press(ui: ReturnType<typeof open>, ...sequence: string[]) {
+	for (const key of sequence) {
+		ui.stdin.write(key);
+		await flush(30);
+	}
 }
 
-describe('console', () => {
-	it('shows the repository, its items and no recovery points yet, then quits on q', async () => {
-		// Given a repository with a volume item and a PostgreSQL item, and no recovery points.
-		const repo = makeRepository();
-		const disk = join(repo.path, '..', 'disk.img');
-		writeFileSync(disk, Buffer.alloc(4096));
-		addVolumeItem(repo, {name: 'vm1', volumes: [disk]});
-		addPostgresItem(repo, 'shop', {database: 'shop'});
-		let unmounted = false;
-		const ui = render(<Console repo={repo} onUnmount={() => (unmounted = true)} />);
+describe('the console', () => {
+	it('shows the dashboard at 80x24 and 120x40', async () => {
+		const small = open(repo);
 		await flush();
-
-		expectGolden('console-foundation', ui.lastFrame());
-
-		// When q is pressed, the app exits through Ink (useApp().exit), which unmounts the tree.
-		ui.stdin.write(quitKey);
+		expectGolden('dashboard-80x24', small.lastFrame());
+		for (const title of ['Policies', 'Jobs', 'Churn', 'Storage cost', 'nightly', 'web01', 'db01']) expect(small.lastFrame()).toContain(title);
+		small.unmount();
+		const large = open(repo, {columns: 120, rows: 40});
 		await flush();
-		expect(unmounted).toBe(true);
+		expectGolden('dashboard-120x40', large.lastFrame());
+		large.unmount();
 	});
 
-	it('does not quit on other keys', async () => {
-		const repo = makeRepository();
-		let unmounted = false;
-		const ui = render(<Console repo={repo} onUnmount={() => (unmounted = true)} />);
+	it('zooms each pane with Enter and goes back with Esc', async () => {
+		const ui = open(repo);
 		await flush();
-		ui.stdin.write('x');
-		await flush();
-		expect(unmounted).toBe(false);
+		for (const [pane, name] of [['1', 'policies'], ['3', 'churn']] as const) {
+			await press(ui, pane, keys.enter);
+			expectGolden(`zoom-${name}`, ui.lastFrame());
+			await press(ui, keys.escape);
+		}
+
+		// Enter on the Jobs pane opens the selected job; on Storage cost, the selected item's recovery points.
+		await press(ui, '2', keys.enter);
+		expectGolden('zoom-jobs-job', ui.lastFrame());
+		await press(ui, keys.escape, '4', keys.arrowDown, keys.enter);
+		expectGolden('zoom-cost-points', ui.lastFrame());
+		expect(ui.lastFrame()).toContain('Recovery points of db01 (4)');
 		ui.unmount();
-		expect(unmounted).toBe(true);
 	});
 
-	it('teaches how to add an item when the repository is empty', async () => {
-		const ui = render(<Console repo={makeRepository()} />);
+	it('shows help listing every key, the restore and backup dialogs, and a filter', async () => {
+		const ui = open(repo);
 		await flush();
-		const frame = ui.lastFrame() ?? '';
-		expect(frame).toContain('Items (0)');
-		expect(frame).toContain('strata item add NAME --volume PATH');
-		expect(frame).toContain('No recovery points yet.');
+		await press(ui, '?');
+		expectGolden('help', ui.lastFrame());
+		for (const word of ['restore', 'back up', 'filter', 'quit', 'verify']) expect(ui.lastFrame()).toContain(word);
+		await press(ui, keys.escape, '4', keys.enter, keys.arrowDown, 'r', ...'/srv/restore/web01.img');
+		expectGolden('restore-dialog', ui.lastFrame());
+		await press(ui, keys.escape, 'b', keys.arrowRight, '1', '4', keys.enter);
+		expectGolden('backup-dialog', ui.lastFrame());
+		expect(ui.lastFrame()).toContain('[differential]');
+		await press(ui, keys.escape, keys.escape, '3', '/', 'd', 'b');
+		expect(ui.lastFrame()).toContain('db01');
+		expect(ui.lastFrame()).not.toMatch(/web01 +100\.0%/);
 		ui.unmount();
+	});
+
+	it('teaches how to add an item and a policy when the repository is empty, and says when the terminal is too small', async () => {
+		const ui = open(empty);
+		await flush();
+		expectGolden('empty-state', ui.lastFrame());
+		expect(ui.lastFrame()).toContain('strata item add NAME --volume PATH');
+		expect(ui.lastFrame()).toContain('strata policy add NAME');
+		ui.unmount();
+		const tiny = open(empty, {columns: 40, rows: 10});
+		await flush();
+		expect(tiny.lastFrame()).toMatch(/^Terminal too small \(40x10\)/);
+		tiny.unmount();
 	});
 });

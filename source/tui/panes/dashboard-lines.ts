@@ -15,7 +15,7 @@ export function matching<T>(rows: readonly T[], name: (row: T) => string, filter
 /** Policies: name, schedule, retention, items, next run. */
 export function policyLines(snapshot: Snapshot, filter: string, width = 80): PaneLine[] {
 	const rows = matching(snapshot.policies, row => row.policy.name, filter);
-	if (rows.length === 0) return [{text: filter ? 'No policy matches.' : 'No policies. strata policy add NAME --schedule daily@02:30 --retain-daily 7', muted: true}];
+	if (rows.length === 0) return [{text: filter ? 'No policy matches.' : 'No policies yet.', muted: true}];
 	return rows.map(({policy, nextRun}) => {
 		const {daily, weekly, monthly, yearly} = policy.retention;
 		const retention = [daily && `${daily}d`, weekly && `${weekly}w`, monthly && `${monthly}m`, yearly && `${yearly}y`].filter(Boolean).join(' ');
@@ -43,7 +43,7 @@ function jobLine(job: Job, unicode: boolean, width: number): PaneLine {
 /** Jobs: running ones first with progress, then the last finished. */
 export function jobLines(snapshot: Snapshot, filter: string, unicode: boolean, width = 80): PaneLine[] {
 	const jobs = matching(snapshot.jobs, job => job.item ?? job.kind, filter);
-	if (jobs.length === 0) return [{text: filter ? 'No job matches.' : 'No jobs yet. Press b on an item to back it up.', muted: true}];
+	if (jobs.length === 0) return [{text: filter ? 'No job matches.' : 'No jobs yet. b backs up an item.', muted: true}];
 	const ordered = [...jobs.filter(job => job.status === 'running'), ...jobs.filter(job => job.status !== 'running')];
 	return ordered.map(job => jobLine(job, unicode, width));
 }
@@ -57,7 +57,7 @@ export function orderedJobs(snapshot: Snapshot, filter: string): Job[] {
 /** Churn: last point's churn and a sparkline over recent points, per item; per disk when zoomed. */
 export function churnLines(snapshot: Snapshot, filter: string, unicode: boolean, zoomed: boolean): PaneLine[] {
 	const rows = matching(snapshot.items, row => row.item.name, filter);
-	if (rows.length === 0) return [{text: filter ? 'No item matches.' : 'No items. strata item add NAME --volume PATH', muted: true}];
+	if (rows.length === 0) return [{text: filter ? 'No item matches.' : 'No items yet.', muted: true}];
 	return rows.flatMap(row => [
 		{text: `${row.item.name.padEnd(12)} ${percent(row.lastChurn)}  ${sparkline(row.churnSeries, unicode)}`},
 		...(zoomed ? row.diskChurn.map(disk => ({text: `  ${disk.disk.padEnd(16)} ${percent(disk.churn)}`, muted: true})) : []),
@@ -74,5 +74,13 @@ export function costLines(snapshot: Snapshot, filter: string, width = 80): PaneL
 	return [
 		...rows.map(row => ({text: line(row.item.name + state(row), row.points, row.storedBytes, row.monthlyCost)})),
 		{text: line('total', snapshot.cost.total.points, snapshot.cost.total.storedBytes, snapshot.cost.total.monthlyCost), muted: true},
+	];
+}
+
+/** One line each on how to start, shown while the repository has no item or no policy. */
+export function gettingStarted(snapshot: Snapshot): string[] {
+	return [
+		...(snapshot.items.length === 0 ? ['Add an item:  strata item add NAME --volume PATH (or --postgres DBNAME)'] : []),
+		...(snapshot.policies.length === 0 ? ['Add a policy: strata policy add NAME --schedule daily@02:30 --retain-daily 7'] : []),
 	];
 }

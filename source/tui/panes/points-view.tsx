@@ -17,18 +17,19 @@ export function PointsView({repo, item, points, selected, price, width, height, 
 	const narrow = width < 100;
 	const time = (iso: string | undefined) => (narrow ? shortTime(iso).slice(5) : shortTime(iso)).padEnd(narrow ? 11 : 16);
 	const trigger = (value: string) => (narrow ? (value === 'scheduled' ? 'sched' : 'on-dem') : value).padEnd(narrow ? 6 : 9);
-	const header = `${'ID'.padEnd(6)} ${'TYPE'.padEnd(12)} ${(narrow ? 'TRIG' : 'TRIGGER').padEnd(narrow ? 6 : 9)} ${'CREATED'.padEnd(narrow ? 11 : 16)} ${'EXPIRES'.padEnd(narrow ? 11 : 16)} ${'OWNED'.padStart(6)} ${'STORED'.padStart(6)} ${'COST/MO'.padStart(10)} ${'FREES'.padStart(6)}`;
+	const cost = (amount: number) => (narrow ? amount.toFixed(2) : money(amount, price)).padStart(narrow ? 7 : 10);
+	const header = `${'ID'.padEnd(5)} ${'TYPE'.padEnd(11)} ${(narrow ? 'TRIG' : 'TRIGGER').padEnd(narrow ? 6 : 9)} ${'CREATED'.padEnd(narrow ? 11 : 16)} ${'EXPIRES'.padEnd(narrow ? 11 : 16)} ${'OWNED'.padStart(5)} ${'STORED'.padStart(6)} ${(narrow ? 'COST' : 'COST/MO').padStart(narrow ? 7 : 10)} ${'FREES'.padStart(6)}`;
 	const lines: PaneLine[] = [
 		{text: header, muted: true},
 		...items.map((point, index) => ({
-			text: `${`rp${point.id}`.padEnd(6)} ${point.type.padEnd(12)} ${trigger(point.trigger)} ${time(point.createdAt)} ${time(point.expiresAt)} ${String(point.ownedBlocks).padStart(6)} ${shortBytes(point.storedBytes).padStart(6)} ${money(monthlyCost(point.storedBytes, price), price).padStart(10)} ${shortBytes(freesBytes(repo.db, point.id)).padStart(6)}`,
+			text: `${`rp${point.id}`.padEnd(5)} ${point.type.padEnd(11)} ${trigger(point.trigger)} ${time(point.createdAt)} ${time(point.expiresAt)} ${String(point.ownedBlocks).padStart(5)} ${shortBytes(point.storedBytes).padStart(6)} ${cost(monthlyCost(point.storedBytes, price))} ${shortBytes(freesBytes(repo.db, point.id)).padStart(6)}`,
 			selected: offset + index === selected,
 		})),
 	];
 	if (points.length === 0) lines.push({text: 'No recovery points yet. Press b to back this item up now.', muted: true});
 	return (
 		<Box flexDirection="column">
-			<Pane title={`Recovery points of ${item} (${points.length})`} lines={lines} width={width} height={height} focused theme={theme} />
+			<Pane title={`Recovery points of ${item} (${points.length}), cost per month in ${price.currency}`} lines={lines} width={width} height={height} focused theme={theme} />
 		</Box>
 	);
 }
