@@ -53,12 +53,13 @@ function footerKeys(state: ConsoleState): string {
 
 export function Console({repo, theme, now, repositoryPath = repo.path, size: fixedSize, unicode = supportsUnicode()}: ConsoleProps) {
 	const size = useTerminalSize(fixedSize);
-	const [state, dispatch] = useConsoleState();
+	const [state, dispatch, latest] = useConsoleState();
 	const [refresh, setRefresh] = useState(0);
 	const snapshot = useSnapshot(repo, now, repositoryPath, refresh);
 	const pointsItem = state.view.kind === 'points' ? state.view.item : undefined;
 	const points = useMemo(() => (pointsItem ? itemPoints(repo, pointsItem) : []), [repo, pointsItem, snapshot]);
-	useConsoleKeys({state, dispatch, snapshot, points, repositoryPath: repo.path});
+	const pointsOf = (item: string) => (item === pointsItem ? points : itemPoints(repo, item));
+	useConsoleKeys({state, dispatch, snapshot, pointsOf, repositoryPath: repo.path}, latest);
 	useEffect(() => {
 		if (state.message) setRefresh(value => value + 1);
 	}, [state.message]);

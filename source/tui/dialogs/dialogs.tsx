@@ -35,7 +35,7 @@ export function Help({width, theme}: {width: number; theme: Theme}) {
 }
 
 function targetState(path: string): string {
-	if (path === '') return 'give a target';
+	if (path === '') return 'not given yet';
 	if (!existsSync(path)) return 'new';
 	const info = statSync(path);
 	return info.isDirectory() ? 'an existing folder: one file per disk inside it' : info.size > 0 ? 'EXISTS and is not empty: refused (use the CLI with --force)' : 'exists, empty';

@@ -1,6 +1,6 @@
 /** The console's keys: one useInput that turns key presses into state actions and detached jobs. */
-import {useApp, useInput} from 'ink';
-import type {Dispatch} from 'react';
+import {type Key, useApp, useInput} from 'ink';
+import type {Dispatch, RefObject} from 'react';
 import {isProcessAlive, type RecoveryPoint} from '../../engine/index.js';
 import {launchDetached} from '../data/launch.js';
 import type {Snapshot} from '../data/snapshot.js';
@@ -8,10 +8,12 @@ import {matching, orderedJobs} from '../panes/dashboard-lines.js';
 import type {ConsoleAction, ConsoleState, Dialog, PaneIndex} from './use-console-state.js';
 
 export type KeyContext = {
+	/** The newest state, also between renders. */
 	state: ConsoleState;
 	dispatch: Dispatch<ConsoleAction>;
 	snapshot: Snapshot;
-	points: RecoveryPoint[];
+	/** The recovery points of an item (the rendered list may belong to the view before the newest key). */
+	pointsOf(item: string): RecoveryPoint[];
 	repositoryPath: string;
 };
 
@@ -74,11 +76,13 @@ function dialogKeys(context: KeyContext, dialog: Dialog, input: string, key: {re
 	if (input && !/[\u0000-\u001F]/.test(input)) dispatch({type: 'dialog', dialog: {...dialog, [field]: dialog[field] + input}});
 }
 
-/** Wires every key of the console. */
-export function useConsoleKeys(context: KeyContext): void {
+/** Wires every key of the console; `latest` holds the newest state so fast key sequences act in order. */
+export function useConsoleKeys(rendered: KeyContext, latest: RefObject<ConsoleState>): void {
 	const {exit} = useApp();
-	useInput((input, key) => {
-		const {state, dispatch, snapshot, points} = context;
+	const handle = (input: string, key: Key) => {
+		const context = {...rendered, state: latest.current};
+		const {state, dispatch, snapshot} = context;
+		const points = state.view.kind === 'points' ? context.pointsOf(state.view.item) : [];
 		if (state.view.kind === 'quit') {
 			if (input === 'y') exit();
 			else if (input === 'n' || key.escape) dispatch({type: 'back'});
@@ -130,5 +134,17 @@ export function useConsoleKeys(context: KeyContext): void {
 		const item = selectedItem(context);
 		if (input === 'b' && item) return dispatch({type: 'dialog', dialog: {kind: 'backup', item, type: 'incremental', days: '', confirming: false}});
 		if (input === 'v' && item) start(context, ['verify', item, '--read-data'], `a verify of ${item}`);
+	};
+
+	useInput((input, key) => {
+		// Keys that arrive together (typed fast, pasted, sent by tmux) come as one string: outside text fields, each
+		// character is a key of its own.
+		const typing = latest.current.dialog !== undefined || latest.current.filtering;
+		if (input.length > 1 && !typing && !key.meta && !key.ctrl) {
+			for (const character of input) handle(character === '\r' ? '' : character, {...key, return: character === '\r', tab: character === '\t'});
+			return;
+		}
+
+		handle(input, key);
 	});
 }

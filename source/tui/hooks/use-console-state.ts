@@ -1,5 +1,5 @@
 /** The console's state: which view is open, which pane has focus, selections, the filter and dialog fields. */
-import {useReducer} from 'react';
+import {type Dispatch, type RefObject, useCallback, useReducer, useRef} from 'react';
 
 export const paneNames = ['Policies', 'Jobs', 'Churn', 'Storage cost'] as const;
 export type PaneIndex = 0 | 1 | 2 | 3;
@@ -119,7 +119,16 @@ export function consoleReducer(state: ConsoleState, action: ConsoleAction): Cons
 	}
 }
 
-/** The console state and its dispatcher. */
-export function useConsoleState() {
-	return useReducer(consoleReducer, initialState);
+/**
+ * The console state and its dispatcher, plus a ref that always holds the newest state: keys typed faster than React
+ * renders (a paste, tmux send-keys) must each see the state the previous key left, not the last rendered one.
+ */
+export function useConsoleState(): [ConsoleState, Dispatch<ConsoleAction>, RefObject<ConsoleState>] {
+	const [state, dispatchToReact] = useReducer(consoleReducer, initialState);
+	const latest = useRef(state);
+	const dispatch = useCallback((action: ConsoleAction) => {
+		latest.current = consoleReducer(latest.current, action);
+		dispatchToReact(action);
+	}, []);
+	return [state, dispatch, latest];
 }
