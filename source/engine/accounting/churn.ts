@@ -63,3 +63,39 @@ export function churnReport(repo: Repository, itemName: string, at: Date = now()
 	const list = [...points.values()].map(point => ({...point, churn: churnShare(point.changedBytes, point.usedBytes)}));
 	return {item: item.name, points: list, averageDailyChurnBytes: {last7Days: averageDailyChurn(list, 7, at), last30Days: averageDailyChurn(list, 30, at)}};
 }
+
+export type RecentChurn = {createdAt: string; churn: number; disks: Array<{disk: string; churn: number}>};
+
+/** The churn of each item's newest `count` points (oldest first), in one query: for dashboards and sparklines. */
+export function recentChurn(repo: Repository, count: number): Map<number, RecentChurn[]> {
+	const rows = repo.db
+		.prepare(
+			`WITH recent AS (
+				SELECT id, item_id, created_at, changed_blocks, meta, row_number() OVER (PARTITION BY item_id ORDER BY id DESC) AS n FROM recovery_points
+			)
+			SELECT r.id, r.item_id AS itemId, r.created_at AS createdAt, r.meta, d.name AS disk, s.changed_bytes AS changedBytes, coalesce(s.used_bytes, s.size) AS usedBytes
+			FROM recent r LEFT JOIN rp_disks s ON s.rp_id = r.id LEFT JOIN disks d ON d.id = s.disk_id
+			WHERE r.n <= ? ORDER BY r.item_id, r.id, d.id`,
+		)
+		.all(count) as Array<{id: number; itemId: number; createdAt: string; meta: string; disk: string | null; changedBytes: number | null; usedBytes: number | null}>;
+	const byItem = new Map<number, Array<RecentChurn & {id: number; changed: number; used: number}>>();
+	for (const row of rows) {
+		const list = byItem.get(row.itemId) ?? [];
+		byItem.set(row.itemId, list);
+		let point = list.at(-1);
+		if (point?.id !== row.id) {
+			point = {id: row.id, createdAt: row.createdAt, churn: 0, disks: [], changed: 0, used: 0};
+			list.push(point);
+		}
+
+		if (row.disk !== null) {
+			point.disks.push({disk: row.disk, churn: churnShare(row.changedBytes ?? 0, row.usedBytes ?? 0)});
+			point.changed += row.changedBytes ?? 0;
+			point.used += row.usedBytes ?? 0;
+		}
+
+		point.churn = churnShare(point.changed, point.used);
+	}
+
+	return new Map([...byItem].map(([itemId, list]) => [itemId, list.map(({createdAt, churn, disks}) => ({createdAt, churn, disks}))]));
+}

@@ -2,7 +2,7 @@
  * What the console shows, read from the catalog in one go: items, policies, jobs, cost and churn. Pure over a
  * repository and an instant, so tests render the same frame every time.
  */
-import {churnReport, costReport, type CostReport, type Item, type Job, listItems, listJobs, listPolicies, nextRunOf, type Policy, reapDeadJobs, type Repository} from '../../engine/index.js';
+import {costReport, recentChurn, type CostReport, type Item, type Job, listItems, listJobs, listPolicies, nextRunOf, type Policy, reapDeadJobs, type Repository} from '../../engine/index.js';
 
 export type ItemRow = {item: Item; storedBytes: number; monthlyCost: number; points: number; lastChurn: number | undefined; churnSeries: number[]; diskChurn: Array<{disk: string; churn: number}>};
 export type PolicyRow = {policy: Policy; nextRun: string | undefined};
@@ -22,11 +22,11 @@ const sparklinePoints = 12;
 export function loadSnapshot(repo: Repository, now: Date, repositoryPath = repo.path): Snapshot {
 	reapDeadJobs(repo.db);
 	const cost = costReport(repo);
+	const churn = recentChurn(repo, sparklinePoints);
 	const items = listItems(repo).map(item => {
 		const itemCost = cost.items.find(row => row.item === item.name);
-		const churn = churnReport(repo, item.name, now);
-		const recent = churn.points.slice(-sparklinePoints);
-		const last = churn.points.at(-1);
+		const recent = churn.get(item.id) ?? [];
+		const last = recent.at(-1);
 		return {
 			item,
 			storedBytes: itemCost?.storedBytes ?? 0,
