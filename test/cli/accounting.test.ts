@@ -5,6 +5,7 @@ import {describe, expect, it} from 'vitest';
 import {strataFor} from '../helpers/strata.js';
 import {makeTempDir} from '../helpers/tmp.js';
 import {blockSize, makeDisk, writeBlock, writeRandomFile} from '../helpers/volume.js';
+import {packBytes} from '../helpers/repo-files.js';
 
 type CostRow = {id: number; ownedBlocks: number; storedBytes: number; cumulativeOwnedBlocks: number; cumulativeStoredBytes: number; monthlyCost: number; freesBytes?: number};
 type CostReport = {price: {perGibMonth: number; currency: string}; items: Array<{item: string; storedBytes: number; rows?: CostRow[]}>; total: {storedBytes: number; monthlyCost: number}};
@@ -26,12 +27,6 @@ async function fourBlocks() {
 	writeBlock(disk, 3, 0x55);
 	await cli.run(['backup', 'vm1']);
 	return {dir, repo, cli};
-}
-
-function packBytes(repo: string): number {
-	return readdirSync(join(repo, 'packs'), {recursive: true, withFileTypes: true})
-		.filter(entry => entry.isFile())
-		.reduce((sum, entry) => sum + statSync(join(entry.parentPath, entry.name)).size, 0);
 }
 
 describe('cost', () => {

@@ -7,6 +7,7 @@ import {runStrata} from '../helpers/cli.js';
 import {strataFor} from '../helpers/strata.js';
 import {makeTempDir} from '../helpers/tmp.js';
 import {sha256File, writeRandomFile} from '../helpers/volume.js';
+import {packFiles} from '../helpers/repo-files.js';
 
 /** Two items whose data sit in different packs: damage to one must not touch the other. */
 async function twoItems() {
@@ -24,10 +25,6 @@ async function twoItems() {
 	}
 
 	return {dir, repo, cli, packsOf};
-}
-
-function packFiles(repo: string): string[] {
-	return readdirSync(join(repo, 'packs'), {recursive: true, withFileTypes: true}).filter(entry => entry.isFile()).map(entry => join(entry.parentPath, entry.name));
 }
 
 describe('damaged repositories', () => {

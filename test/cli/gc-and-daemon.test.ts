@@ -8,12 +8,7 @@ import {cliEntry, runStrata} from '../helpers/cli.js';
 import {strataFor} from '../helpers/strata.js';
 import {makeTempDir} from '../helpers/tmp.js';
 import {blockSize, makeDisk, sha256File, writeBlock, writeRandomFile} from '../helpers/volume.js';
-
-function packBytes(repo: string): number {
-	return readdirSync(join(repo, 'packs'), {recursive: true, withFileTypes: true})
-		.filter(entry => entry.isFile())
-		.reduce((sum, entry) => sum + statSync(join(entry.parentPath, entry.name)).size, 0);
-}
+import {packBytes} from '../helpers/repo-files.js';
 
 describe('gc', () => {
 	it('removes orphan packs, drops unreferenced objects and repacks a pack whose live share fell below half', async () => {

@@ -27,7 +27,8 @@ describe('signals', () => {
 	it.each(['SIGINT', 'SIGTERM'] as const)('%s during a backup rolls it back and exits non-zero', async signal => {
 		const {repo, cli} = await repoWith([['vm', 160]]);
 		const child = execa('node', [cliEntry, '--repo', repo, 'backup', 'vm'], {reject: false});
-		await sleep(400);
+		// Signal once the backup is writing its first pack: midway, whatever the machine's speed.
+		while (readdirSync(join(repo, 'tmp')).length === 0 && child.exitCode === null) await sleep(5);
 		child.kill(signal);
 		const result = await child;
 		expect(result.exitCode).toBe(1);

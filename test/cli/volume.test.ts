@@ -6,6 +6,7 @@ import {runStrata} from '../helpers/cli.js';
 import {hashTree} from '../helpers/hash-tree.js';
 import {makeTempDir} from '../helpers/tmp.js';
 import {blockSize, makeDisk, rewriteRandomBlocks, sha256File, writeBlock, writeRandomFile} from '../helpers/volume.js';
+import {folderBytes} from '../helpers/repo-files.js';
 
 type PointRow = {id: number; type: string; trigger: string; ownedBlocks: number; changedBlocks: number; storedBytes: number; logicalBytes: number; disks: Array<{name: string; size: number}>};
 
@@ -22,15 +23,6 @@ async function points(repo: string, item: string): Promise<PointRow[]> {
 
 async function backup(repo: string, item: string, ...flags: string[]): Promise<PointRow> {
 	return JSON.parse(await strata(repo, 'backup', item, '--json', ...flags)) as PointRow;
-}
-
-function folderBytes(path: string): number {
-	let total = 0;
-	for (const entry of readdirSync(path, {withFileTypes: true, recursive: true})) {
-		if (entry.isFile()) total += statSync(join(entry.parentPath, entry.name)).size;
-	}
-
-	return total;
 }
 
 async function freshRepo(): Promise<{dir: string; repo: string}> {

@@ -3,7 +3,9 @@
  * only written to a pack when the repository does not have it yet. Returns an ObjectRef for the block map.
  */
 import {ObjectIndex} from '../catalog/objects.js';
-import type {ObjectRef} from '../catalog/points.js';
+import {commitRecoveryPoint, type ObjectRef, type PointCommit, requirePoint} from '../catalog/points.js';
+import {crashPoint} from '../crash.js';
+import type {BackupType, Item, RecoveryPoint, Trigger} from '../model/index.js';
 import type {Repository} from '../repository.js';
 import {type Codec, PackWriter, type WrittenObject} from '../store/index.js';
 
@@ -13,6 +15,7 @@ export class ObjectSink {
 	private readonly index: ObjectIndex;
 	private readonly pendingByHash = new Map<string, number>();
 	storedBytes = 0;
+	committed = false;
 
 	constructor(repo: Repository) {
 		this.writer = new PackWriter(repo.packsDir, repo.tmpDir);
@@ -39,4 +42,29 @@ export class ObjectSink {
 		this.storedBytes += stored.length;
 		return -this.newObjects.length;
 	}
+}
+
+export type PlannedPoint = {type: BackupType; baseId: number | undefined; trigger: Trigger; createdAt: string; retainUntil: Date | undefined};
+
+/**
+ * The end of every backup: make the packs durable, then commit the point and its map or recipe in one transaction.
+ * Until this returns, a failure leaves nothing visible (the caller discards the sink's packs).
+ */
+export function commitBackup(repo: Repository, item: Item, sink: ObjectSink, plan: PlannedPoint, capture: Pick<PointCommit, 'changedBlocks' | 'meta' | 'disks' | 'recipe'>): RecoveryPoint {
+	const packs = sink.writer.finish();
+	crashPoint('packs-durable');
+	const id = commitRecoveryPoint(repo.db, {
+		itemId: item.id,
+		type: plan.type,
+		trigger: plan.trigger,
+		baseId: plan.type === 'full' ? undefined : plan.baseId,
+		createdAt: plan.createdAt,
+		retainUntil: plan.retainUntil?.toISOString(),
+		packs,
+		newObjects: sink.newObjects,
+		...capture,
+	});
+	sink.committed = true;
+	crashPoint('point-committed');
+	return requirePoint(repo.db, item.id, item.name, id);
 }

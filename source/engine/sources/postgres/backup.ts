@@ -4,12 +4,10 @@
  * A failed pg_dump fails the job with pg_dump's own first error line and leaves no point.
  */
 import {ObjectIndex} from '../../catalog/objects.js';
-import {commitRecoveryPoint, requirePoint} from '../../catalog/points.js';
 import {now} from '../../clock.js';
-import {crashPoint} from '../../crash.js';
 import {ExternalError} from '../../errors.js';
 import {throwIfAborted} from '../../jobs/abort.js';
-import {ObjectSink} from '../../jobs/object-sink.js';
+import {commitBackup, ObjectSink} from '../../jobs/object-sink.js';
 import type {Item, RecoveryPoint} from '../../model/index.js';
 import type {Repository} from '../../repository.js';
 import {CodecPool} from '../../store/index.js';
@@ -42,7 +40,6 @@ export async function backupPostgres(repo: Repository, item: Item, options: Back
 	const createdAt = now().toISOString();
 	const pool = options.pool ?? new CodecPool();
 	const sink = new ObjectSink(repo);
-	let committed = false;
 	const dump = startPgDump(env, settings.database);
 	let stderr = '';
 	dump.process.stderr?.on('data', (chunk: Buffer) => {
@@ -74,27 +71,14 @@ export async function backupPostgres(repo: Repository, item: Item, options: Back
 		const previousIds = distinctIds(repo.db, previous?.id);
 		const newCount = sink.newObjects.length;
 		const changed = new Set(captured.recipe.filter(ref => ref < 0 || !previousIds.has(ref))).size;
-		const packs = sink.writer.finish();
-		crashPoint('packs-durable');
-		const id = commitRecoveryPoint(repo.db, {
-			itemId: item.id,
-			type,
-			trigger: options.trigger,
-			baseId: base && type !== 'full' ? base.id : undefined,
-			createdAt,
-			retainUntil: options.retainUntil?.toISOString(),
+		return commitBackup(repo, item, sink, {type, baseId: base?.id, trigger: options.trigger, createdAt, retainUntil: options.retainUntil}, {
 			changedBlocks: changed,
 			meta: {...(await facts), dumpBytes: captured.bytes, dumpFormat: 'custom', newChunks: newCount},
-			packs,
-			newObjects: sink.newObjects,
 			disks: [],
 			recipe: captured.recipe,
 		});
-		committed = true;
-		crashPoint('point-committed');
-		return requirePoint(repo.db, item.id, item.name, id);
 	} finally {
-		if (!committed) {
+		if (!sink.committed) {
 			dump.process.kill();
 			sink.writer.discard();
 		}

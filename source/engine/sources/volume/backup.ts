@@ -3,12 +3,11 @@
  * then commit the recovery point in one catalog transaction. A source that changes while it is read without a
  * freeze command is read again, up to three times.
  */
-import {commitRecoveryPoint, latestFull, latestPoint, type DiskCapture, requirePoint, resolveBlockMap} from '../../catalog/points.js';
+import {latestFull, latestPoint, type DiskCapture, resolveBlockMap} from '../../catalog/points.js';
 import {now} from '../../clock.js';
-import {crashPoint} from '../../crash.js';
 import {RuntimeError, UserError} from '../../errors.js';
 import {throwIfAborted} from '../../jobs/abort.js';
-import {ObjectSink} from '../../jobs/object-sink.js';
+import {commitBackup, ObjectSink} from '../../jobs/object-sink.js';
 import type {BackupType, Item, JobProgress, RecoveryPoint, Trigger} from '../../model/index.js';
 import type {Repository} from '../../repository.js';
 import {CodecPool} from '../../store/index.js';
@@ -43,30 +42,16 @@ export async function backupVolume(repo: Repository, item: Item, options: Backup
 	const createdAt = now().toISOString();
 	const pool = options.pool ?? new CodecPool();
 	const sink = new ObjectSink(repo);
-	let committed = false;
 	try {
 		const captures = await readAllDisks(item, {pool, sink, baseMaps, previousMaps, options});
 		throwIfAborted(options.signal);
-		const packs = sink.writer.finish();
-		crashPoint('packs-durable');
-		const id = commitRecoveryPoint(repo.db, {
-			itemId: item.id,
-			type,
-			trigger: options.trigger,
-			baseId: base && type !== 'full' ? base.id : undefined,
-			createdAt,
-			retainUntil: options.retainUntil?.toISOString(),
+		return commitBackup(repo, item, sink, {type, baseId: base?.id, trigger: options.trigger, createdAt, retainUntil: options.retainUntil}, {
 			changedBlocks: captures.reduce((sum, capture) => sum + capture.changedBlocks, 0),
 			meta: {},
-			packs,
-			newObjects: sink.newObjects,
 			disks: captures,
 		});
-		committed = true;
-		crashPoint('point-committed');
-		return requirePoint(repo.db, item.id, item.name, id);
 	} finally {
-		if (!committed) sink.writer.discard();
+		if (!sink.committed) sink.writer.discard();
 		if (!options.pool) await pool.close();
 	}
 }
