@@ -4,7 +4,9 @@ import {join} from 'node:path';
 import Database from 'better-sqlite3';
 import {execa} from 'execa';
 import {beforeAll, describe, expect, it} from 'vitest';
-import {runStrata} from '../helpers/cli.js';
+import {execFileSync} from 'node:child_process';
+import {setTimeout as sleep} from 'node:timers/promises';
+import {cliEntry, runStrata} from '../helpers/cli.js';
 import {pgEnv, pgSandbox} from '../helpers/pg.js';
 import {strataFor} from '../helpers/strata.js';
 import {makeTempDir} from '../helpers/tmp.js';
@@ -170,6 +172,22 @@ describe('PostgreSQL secrets', () => {
 		const denied = await runStrata(['--repo', repo, 'backup', 'secret'], {env: {PGHOST, PGPORT, PGUSER: 'strata_pw', PGPASSFILE: join(dir, 'none')}});
 		outputs.push(denied.stdout, denied.stderr);
 		expect(denied.exitCode).toBe(1);
+
+		// The console's frames (the real binary in tmux, Jobs and Storage cost panes, a job's details) show no password either.
+		const session = `strata-secret-${process.pid}`;
+		const envArgs = Object.entries(env).map(([key, value]) => `${key}=${value}`).join(' ');
+		execFileSync('tmux', ['new-session', '-d', '-x', '120', '-y', '40', '-s', session, `${envArgs} LANG=C.UTF-8 node ${cliEntry} --repo ${repo}`]);
+		try {
+			await sleep(1500);
+			outputs.push(execFileSync('tmux', ['capture-pane', '-p', '-t', session], {encoding: 'utf8'}));
+			execFileSync('tmux', ['send-keys', '-t', session, '2', 'Enter']);
+			await sleep(500);
+			const frame = execFileSync('tmux', ['capture-pane', '-p', '-t', session], {encoding: 'utf8'});
+			expect(frame).toContain('Job');
+			outputs.push(frame);
+		} finally {
+			execFileSync('tmux', ['kill-session', '-t', session]);
+		}
 
 		for (const output of outputs) expect(output).not.toContain(password);
 		for (const name of readdirSync(repo)) {

@@ -1,4 +1,5 @@
 /** The console, rendered with ink-testing-library from a real repository and driven with named keys. */
+import {rmSync} from 'node:fs';
 import {join} from 'node:path';
 import {render} from 'ink-testing-library';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
@@ -41,6 +42,14 @@ async function buildRepository(): Promise<Repository> {
 		await runBackup(repository, 'db01', {trigger: 'scheduled'});
 	}
 
+	// An item whose disk vanished: its backup fails, and the console shows the error.
+	at('2026-03-05T02:30:00Z');
+	// A fixed path, so the error in the golden frame is the same on every run.
+	const gone = '/tmp/strata-golden-gone.img';
+	makeDisk(gone, 2);
+	addVolumeItem(repository, {name: 'gone', volumes: [gone]});
+	rmSync(gone);
+	await runBackup(repository, 'gone', {trigger: 'scheduled'}).catch(() => undefined);
 	delete process.env['STRATA_NOW'];
 	return repository;
 }
@@ -94,9 +103,11 @@ describe('the console', () => {
 			await press(ui, keys.escape);
 		}
 
-		// Enter on the Jobs pane opens the selected job; on Storage cost, the selected item's recovery points.
+		// Enter on the Jobs pane opens the selected job (the newest, which failed) with its error in full.
 		await press(ui, '2', keys.enter);
-		expectGolden('zoom-jobs-job', ui.lastFrame());
+		expectGolden('error-panel', ui.lastFrame());
+		expect(ui.lastFrame()).toMatch(/Error: volume .*gone\.img of item "gone" does not exist/);
+		// On Storage cost, Enter opens the selected item's recovery points.
 		await press(ui, keys.escape, '4', keys.arrowDown, keys.enter);
 		expectGolden('zoom-cost-points', ui.lastFrame());
 		expect(ui.lastFrame()).toContain('Recovery points of db01 (4)');
