@@ -46,9 +46,10 @@ function footerKeys(state: ConsoleState): string {
 	if (state.filtering) return `filter: ${state.filter}_  Enter keep  Esc clear`;
 	if (state.view.kind === 'points') return 'j/k move  r restore  b backup  v verify  Esc back  ? help  q quit';
 	if (state.view.kind === 'help' || state.view.kind === 'job') return 'Esc back  q quit';
-	const enter = state.focus === 1 ? 'Enter job' : state.focus === 3 ? 'Enter points' : 'Enter zoom';
+	const zoomed = state.view.kind === 'zoom';
+	const enter = !zoomed ? 'Enter zoom' : state.focus === 1 ? 'Enter job' : state.focus >= 2 ? 'Enter points' : '';
 	const item = state.focus >= 2 ? '  b backup  v verify' : '';
-	return `Tab/1-4 pane  j/k move  ${enter}  / filter${item}  ? help  q quit${state.filter ? `  [filter: ${state.filter}]` : ''}`;
+	return `${zoomed ? 'Esc back' : 'Tab/1-4 pane'}  j/k move  ${enter}  / filter${item}  ? help  q quit${state.filter ? `  [filter: ${state.filter}]` : ''}`.replace(/ {4,}/g, '  ');
 }
 
 export function Console({repo, theme, now, repositoryPath = repo.path, size: fixedSize, unicode = supportsUnicode()}: ConsoleProps) {

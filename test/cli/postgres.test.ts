@@ -180,7 +180,7 @@ describe('PostgreSQL secrets', () => {
 		try {
 			await sleep(1500);
 			outputs.push(execFileSync('tmux', ['capture-pane', '-p', '-t', session], {encoding: 'utf8'}));
-			execFileSync('tmux', ['send-keys', '-t', session, '2', 'Enter']);
+			execFileSync('tmux', ['send-keys', '-t', session, '2', 'Enter', 'Enter']);
 			await sleep(500);
 			const frame = execFileSync('tmux', ['capture-pane', '-p', '-t', session], {encoding: 'utf8'});
 			expect(frame).toContain('Job');

@@ -68,7 +68,7 @@ describe('the console, end to end', () => {
 		const target = join(dir, 'restored.img');
 		const ui = render(<Console repo={repo} theme={makeTheme({NO_COLOR: '1'})} now={() => new Date('2026-03-10T09:00:00Z')} size={{columns: 100, rows: 30}} unicode={false} />);
 		await flush();
-		for (const key of ['4', keys.enter, keys.arrowDown, 'r', ...target, keys.enter, 'y']) {
+		for (const key of ['4', keys.enter, keys.enter, keys.arrowDown, 'r', ...target, keys.enter, 'y']) {
 			ui.stdin.write(key);
 			await flush(20);
 		}
@@ -107,6 +107,7 @@ describe('the console, end to end', () => {
 		tmux(session, `LANG=C.UTF-8 node ${cliEntry} --repo ${join(dir, 'repo')}`, {columns: 100, rows: 30});
 		await waitFor('the dashboard', () => capture(session).includes('Storage cost'));
 		sendKeys(session, '4');
+		sendKeys(session, 'Enter');
 		sendKeys(session, 'Enter');
 		await waitFor('the points', () => capture(session).includes('Recovery points of vm1'));
 		sendKeys(session, 'j', 'r');

@@ -94,22 +94,22 @@ describe('the console', () => {
 		large.unmount();
 	});
 
-	it('zooms each pane with Enter and goes back with Esc', async () => {
+	it('zooms each pane with Enter, opens the selected row with Enter again, and goes back with Esc', async () => {
 		const ui = open(repo);
 		await flush();
-		for (const [pane, name] of [['1', 'policies'], ['3', 'churn']] as const) {
+		for (const [pane, name] of [['1', 'policies'], ['2', 'jobs'], ['3', 'churn'], ['4', 'cost']] as const) {
 			await press(ui, pane, keys.enter);
 			expectGolden(`zoom-${name}`, ui.lastFrame());
 			await press(ui, keys.escape);
 		}
 
-		// Enter on the Jobs pane opens the selected job (the newest, which failed) with its error in full.
-		await press(ui, '2', keys.enter);
+		// In the zoomed Jobs pane, Enter opens the selected job (the newest, which failed) with its error in full.
+		await press(ui, '2', keys.enter, keys.enter);
 		expectGolden('error-panel', ui.lastFrame());
 		expect(ui.lastFrame()).toMatch(/Error: volume .*gone\.img of item "gone" does not exist/);
-		// On Storage cost, Enter opens the selected item's recovery points.
-		await press(ui, keys.escape, '4', keys.arrowDown, keys.enter);
-		expectGolden('zoom-cost-points', ui.lastFrame());
+		// In the zoomed Storage cost pane, Enter opens the selected item's recovery points.
+		await press(ui, keys.escape, keys.escape, '4', keys.enter, keys.arrowDown, keys.enter);
+		expectGolden('cost-points', ui.lastFrame());
 		expect(ui.lastFrame()).toContain('Recovery points of db01 (4)');
 		ui.unmount();
 	});
@@ -120,7 +120,7 @@ describe('the console', () => {
 		await press(ui, '?');
 		expectGolden('help', ui.lastFrame());
 		for (const word of ['restore', 'back up', 'filter', 'quit', 'verify']) expect(ui.lastFrame()).toContain(word);
-		await press(ui, keys.escape, '4', keys.enter, keys.arrowDown, 'r', ...'/srv/restore/web01.img');
+		await press(ui, keys.escape, '4', keys.enter, keys.enter, keys.arrowDown, 'r', ...'/srv/restore/web01.img');
 		expectGolden('restore-dialog', ui.lastFrame());
 		await press(ui, keys.escape, 'b', keys.arrowRight, '1', '4', keys.enter);
 		expectGolden('backup-dialog', ui.lastFrame());

@@ -8,7 +8,7 @@ import type {Theme} from '../theme.js';
 export const helpLines: Array<[string, string]> = [
 	['Tab / Shift-Tab, 1-4', 'focus the Policies, Jobs, Churn or Storage cost pane'],
 	['j / k, arrows', 'move the selection'],
-	['Enter', 'zoom the pane, open an item\'s recovery points, or a job\'s details'],
+	['Enter', 'zoom the pane; in a zoomed pane, open the item\'s points or the job'],
 	['Esc', 'go back, close a dialog, clear the filter'],
 	['/', 'filter the focused list (type, Enter to keep, Esc to clear)'],
 	['r', 'restore the selected recovery point (in an item\'s points)'],

@@ -119,14 +119,14 @@ export function useConsoleKeys(rendered: KeyContext, latest: RefObject<ConsoleSt
 			if (down || up) return dispatch({type: 'move', delta: down ? 1 : -1, size: listSize(context)});
 			if (input === '/') return dispatch({type: 'filter-start'});
 			if (key.return) {
+				// Enter zooms the focused pane; in a zoomed pane it opens the selected row.
+				if (state.view.kind === 'dashboard') return dispatch({type: 'open', view: {kind: 'zoom', pane: state.focus}});
 				if (state.focus === 1) {
 					const job = orderedJobs(snapshot, state.filter)[state.selection[1]];
 					return job ? dispatch({type: 'open', view: {kind: 'job', jobId: job.id}}) : undefined;
 				}
 
 				const item = selectedItem(context);
-				if (state.focus === 3 && item) return dispatch({type: 'open', view: {kind: 'points', item}});
-				if (state.view.kind === 'dashboard') return dispatch({type: 'open', view: {kind: 'zoom', pane: state.focus}});
 				return item ? dispatch({type: 'open', view: {kind: 'points', item}}) : undefined;
 			}
 		}
