@@ -176,7 +176,7 @@ describe('PostgreSQL secrets', () => {
 		// The console's frames (the real binary in tmux, Jobs and Storage cost panes, a job's details) show no password either.
 		const session = `strata-secret-${process.pid}`;
 		const envArgs = Object.entries(env).map(([key, value]) => `${key}=${value}`).join(' ');
-		execFileSync('tmux', ['new-session', '-d', '-x', '120', '-y', '40', '-s', session, `${envArgs} LANG=C.UTF-8 node ${cliEntry} --repo ${repo}`]);
+		execFileSync('tmux', ['new-session', '-d', '-x', '120', '-y', '40', '-s', session, `env -u CI ${envArgs} LANG=C.UTF-8 node ${cliEntry} --repo ${repo}`]);
 		try {
 			await sleep(1500);
 			outputs.push(execFileSync('tmux', ['capture-pane', '-p', '-t', session], {encoding: 'utf8'}));

@@ -54,6 +54,7 @@ async function repoWithHistory(diskBytes?: number) {
 	return {dir, repo, hashes};
 }
 
+/** Starts a command in a new tmux session. CI is unset inside: Ink draws only a final frame when it sees CI. */
 function tmux(session: string, command: string, size = {columns: 80, rows: 24}) {
 	sessions.push(session);
 	execFileSync('tmux', ['new-session', '-d', '-x', String(size.columns), '-y', String(size.rows), '-s', session, command]);
@@ -86,7 +87,7 @@ describe('the console, end to end', () => {
 		repo.close();
 		const exitFile = join(dir, 'exit-status');
 		const session = `strata-e2e-${process.pid}`;
-		tmux(session, `LANG=C.UTF-8 node ${cliEntry} --repo ${join(dir, 'repo')}; echo $? > ${exitFile}; sleep 60`);
+		tmux(session, `env -u CI LANG=C.UTF-8 node ${cliEntry} --repo ${join(dir, 'repo')}; echo $? > ${exitFile}; sleep 60`);
 		const screen = await waitFor('the dashboard', () => (capture(session).includes('Storage cost') ? capture(session) : undefined));
 		for (const text of ['1 Policies', '2 Jobs', '3 Churn', '4 Storage cost', 'nightly', 'vm1']) expect(screen).toContain(text);
 		sendKeys(session, '?');
@@ -104,7 +105,7 @@ describe('the console, end to end', () => {
 		repo.close();
 		const target = join(dir, 'survivor.img');
 		const session = `strata-detach-${process.pid}`;
-		tmux(session, `LANG=C.UTF-8 node ${cliEntry} --repo ${join(dir, 'repo')}`, {columns: 100, rows: 30});
+		tmux(session, `env -u CI LANG=C.UTF-8 node ${cliEntry} --repo ${join(dir, 'repo')}`, {columns: 100, rows: 30});
 		await waitFor('the dashboard', () => capture(session).includes('Storage cost'));
 		sendKeys(session, '4');
 		sendKeys(session, 'Enter');
@@ -125,7 +126,7 @@ describe('the console, end to end', () => {
 		expect(job.status, job.error).toBe('succeeded');
 		expect(sha256File(target)).toBe(hashes[1]);
 		const again = `strata-reopen-${process.pid}`;
-		tmux(again, `LANG=C.UTF-8 node ${cliEntry} --repo ${join(dir, 'repo')}`, {columns: 100, rows: 30});
+		tmux(again, `env -u CI LANG=C.UTF-8 node ${cliEntry} --repo ${join(dir, 'repo')}`, {columns: 100, rows: 30});
 		const screen = await waitFor('the jobs pane', () => (capture(again).includes('restore vm1') ? capture(again) : undefined));
 		expect(screen).toMatch(/restore vm1 +succeeded/);
 	});
