@@ -11,6 +11,8 @@ import {type CodecPool, type EncodeResult, hashLength} from '../../store/index.j
 import {throwIfAborted} from '../../jobs/abort.js';
 
 const batchBytes = 4 * 1024 * 1024;
+const sliceBytes = 256 * 1024;
+const readAheadBytes = 64 * 1024 * 1024;
 const zstdLevel = 1;
 
 export type StreamCapture = {recipe: ObjectRef[]; bytes: number};
@@ -78,32 +80,77 @@ export async function captureStream(stream: Readable, context: {pool: CodecPool;
 	};
 
 	let pending = Buffer.alloc(0);
+	// Chunking works in slices and yields between them, so the event loop keeps reading pg_dump's pipe meanwhile:
+	// pg_dump runs ahead (up to `readAheadBytes`) instead of waiting whenever the chunker is busy.
 	const drain = async (final: boolean) => {
-		const cuts = findCuts(pending, 0, pending.length, final);
-		if (cuts.length > 0) {
-			await send(pending, cuts);
-			pending = pending.subarray(cuts.at(-1));
+		let position = 0;
+		let sent = 0;
+		let found: number[] = [];
+		const flush = async () => {
+			await send(pending.subarray(sent), found.map(cut => cut - sent));
+			sent = position;
+			found = [];
+		};
+
+		while (position < pending.length) {
+			const end = Math.min(pending.length, position + sliceBytes);
+			const last = end === pending.length;
+			const cuts = findCuts(pending, position, end, final && last);
+			found.push(...cuts);
+			if (cuts.length > 0) position = cuts.at(-1)!;
+			if (cuts.length === 0 || last) break;
+			if (position - sent >= batchBytes) await flush();
+			await new Promise(resolve => setImmediate(resolve));
 		}
+
+		if (found.length > 0) await flush();
+		pending = pending.subarray(position);
 	};
 
 	try {
-		const parts: Buffer[] = [];
-		let partBytes = 0;
-		for await (const chunk of stream as AsyncIterable<Buffer>) {
+		const queue: Buffer[] = [];
+		let queued = 0;
+		let ended = false;
+		let failure: Error | undefined;
+		let wake: (() => void) | undefined;
+		const notify = () => {
+			wake?.();
+			wake = undefined;
+		};
+
+		stream.on('data', (chunk: Buffer) => {
+			queue.push(chunk);
+			queued += chunk.length;
+			if (queued > readAheadBytes) stream.pause();
+			notify();
+		});
+		stream.once('end', () => {
+			ended = true;
+			notify();
+		});
+		stream.once('error', error => {
+			failure = error;
+			notify();
+		});
+		for (;;) {
 			throwIfAborted(context.signal);
-			parts.push(chunk);
-			partBytes += chunk.length;
-			bytes += chunk.length;
-			context.onBytes(chunk.length);
-			if (partBytes >= batchBytes) {
-				pending = Buffer.concat([pending, ...parts]);
-				parts.length = 0;
-				partBytes = 0;
-				await drain(false);
+			if (failure) throw failure;
+			if (queued < batchBytes && !ended) {
+				await new Promise<void>(resolve => (wake = resolve));
+				continue;
 			}
+
+			const parts = queue.splice(0);
+			const size = queued;
+			queued = 0;
+			if (stream.isPaused()) stream.resume();
+			bytes += size;
+			context.onBytes(size);
+			pending = Buffer.concat([pending, ...parts]);
+			if (ended) break;
+			await drain(false);
 		}
 
-		pending = Buffer.concat([pending, ...parts]);
 		await drain(true);
 		const recipe = (await Promise.all(batches)).flat();
 		return {recipe, bytes};
