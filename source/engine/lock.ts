@@ -4,7 +4,7 @@
  * writer wait up to a limit and then fail naming the holder.
  */
 import {hostname} from 'node:os';
-import {closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync} from 'node:fs';
+import {closeSync, fsyncSync, linkSync, openSync, readFileSync, renameSync, unlinkSync, writeSync} from 'node:fs';
 import {RuntimeError} from './errors.js';
 
 export type LockHolder = {
@@ -85,11 +85,12 @@ function takeOverStale(path: string, seen: LockHolder | undefined): void {
 
 	const moved = readLockHolder(aside);
 	if (moved && seen && moved.pid !== seen.pid && !isStale(moved)) {
+		// We moved a live holder's fresh lock aside: put it back, but never over a lock a third process took meanwhile
+		// (link fails when the name exists, where rename would overwrite).
 		try {
-			renameSync(aside, path);
-			return;
+			linkSync(aside, path);
 		} catch {
-			// Fall through: the aside copy is removed below and the live holder keeps going.
+			// Someone else holds the name now; the live holder's copy is dropped below and it will notice on release.
 		}
 	}
 
