@@ -48,17 +48,20 @@ describe('findCuts', () => {
 	});
 
 	it('re-synchronises after an insertion: almost all chunks of the edited data are shared (property)', () => {
-		const base = randomBytes(256 * 1024);
+		// Seeded, so the run is the same every time; fixed-size cutting would change every chunk after the insertion.
+		const base = Buffer.from(fc.sample(fc.uint8Array({minLength: 256 * 1024, maxLength: 256 * 1024}), {numRuns: 1, seed: 7})[0]!);
+		const before = new Set(chunks(base));
+		const counts: number[] = [];
 		fc.assert(
 			fc.property(fc.integer({min: 0, max: base.length}), fc.uint8Array({minLength: 1, maxLength: 200}), (at, insert) => {
 				const edited = Buffer.concat([base.subarray(0, at), insert, base.subarray(at)]);
-				const before = new Set(chunks(base));
-				const after = chunks(edited);
-				const changed = after.filter(piece => !before.has(piece)).length;
-				// An insertion touches the chunk it lands in and at most a couple after it.
-				expect(changed).toBeLessThanOrEqual(3);
+				const changed = chunks(edited).filter(piece => !before.has(piece)).length;
+				counts.push(changed);
+				// Of about 35 chunks, an insertion touches the one it lands in and a few after it until boundaries line up.
+				expect(changed).toBeLessThanOrEqual(12);
 			}),
-			{numRuns: 60},
+			{numRuns: 200, seed: 42},
 		);
+		expect(counts.reduce((sum, count) => sum + count, 0) / counts.length).toBeLessThan(2);
 	});
 });
