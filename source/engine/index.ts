@@ -21,6 +21,7 @@ export * from './lifecycle/protection.js';
 export {collectGarbage, type GcResult} from './lifecycle/gc.js';
 export * from './scheduler.js';
 export {CodecPool} from './store/index.js';
+export {assertPlainDatabaseName} from './sources/postgres/connection.js';
 export * from './settings.js';
 export * from './lifecycle/simulate.js';
 export * from './accounting/index.js';

@@ -1,4 +1,4 @@
-import {addPostgresItem, addVolumeItem, getPolicy, type Item, listItems, removeItem, setItemPolicy, UsageError} from '../../engine/index.js';
+import {addPostgresItem, addVolumeItem, assertPlainDatabaseName, getPolicy, type Item, listItems, removeItem, setItemPolicy, UsageError} from '../../engine/index.js';
 import {defineCommand} from '../command.js';
 import {integerFlag, listFlag, stringFlag} from '../flags.js';
 import {formatTable} from '../output.js';
@@ -52,6 +52,8 @@ export const itemAddCommand = defineCommand({
 			throw new UsageError('USAGE', 'item add needs --volume PATH or --postgres DBNAME', {hint: 'See `strata item add --help`'});
 		}
 
+		// Before anything is stored: a connection string given as the name could carry a password.
+		if (database !== undefined) assertPlainDatabaseName(database, '--postgres');
 		const repo = context.openRepository();
 		const policy = stringFlag(context.flags, 'policy');
 		// Checked before the item is added, so a wrong policy name leaves nothing half-done.

@@ -52,7 +52,7 @@ export async function runRestore(repo: Repository, itemName: string, rpId: numbe
 }
 
 async function restoreDatabase(repo: Repository, item: Item, point: RecoveryPoint, options: RunRestoreOptions): Promise<RestoreResult> {
-	const plan = await planPostgresRestore(item, options);
+	const plan = await planPostgresRestore(repo, item, point, options);
 	const job = startJob(repo.db, {kind: 'restore', trigger: 'on-demand', itemId: item.id, itemName: item.name, detail: {rpId: point.id, toDb: options.toDb ?? null, toFile: options.toFile ?? null, table: options.table ?? null}});
 	try {
 		const result = await restorePostgres(repo, item, point, plan, {

@@ -4,6 +4,7 @@
  */
 import {ObjectIndex, type StoredObject} from '../catalog/objects.js';
 import {resolveBlockMap} from '../catalog/points.js';
+import {recipeObjectIds} from '../catalog/recipes.js';
 import type {Repository} from '../repository.js';
 import {CodecPool, type DecodeResult, hashLength, PackReader} from '../store/index.js';
 import {throwIfAborted} from './abort.js';
@@ -133,7 +134,7 @@ export async function verifyRepository(repo: Repository, options: VerifyOptions 
 	if (damagedIds.size > 0) {
 		for (const point of points) {
 			const maps = resolveBlockMap(db, point.id, point.blockSize);
-			const recipe = db.prepare('SELECT object_id FROM recipes WHERE rp_id = ?').pluck().all(point.id) as number[];
+			const recipe = recipeObjectIds(db, point.id);
 			const hit = [...maps.values()].some(map => map.objectIds.some(id => damagedIds.has(id))) || recipe.some(id => damagedIds.has(id));
 			if (hit) affectedPoints.push({item: point.item, id: point.id});
 		}

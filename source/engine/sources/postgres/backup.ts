@@ -4,6 +4,7 @@
  * A failed pg_dump fails the job with pg_dump's own first error line and leaves no point.
  */
 import {ObjectIndex} from '../../catalog/objects.js';
+import {recipeChunkIndex} from '../../catalog/recipes.js';
 import {now} from '../../clock.js';
 import {ExternalError} from '../../errors.js';
 import {throwIfAborted} from '../../jobs/abort.js';
@@ -14,7 +15,7 @@ import {CodecPool} from '../../store/index.js';
 import {type BackupOptions, planBackup} from '../volume/backup.js';
 import {captureStream} from './capture.js';
 import {firstErrorLine, psqlQuery, startPgDump} from './commands.js';
-import {libpqEnvironment} from './connection.js';
+import {assertPlainDatabaseName, libpqEnvironment} from './connection.js';
 
 type DatabaseFacts = {databaseBytes: number; serverVersion: string};
 
@@ -27,19 +28,16 @@ async function databaseFacts(env: NodeJS.ProcessEnv, database: string): Promise<
 	}
 }
 
-function distinctIds(db: Repository['db'], rpId: number | undefined): Set<number> {
-	if (rpId === undefined) return new Set();
-	return new Set(db.prepare('SELECT DISTINCT object_id FROM recipes WHERE rp_id = ?').pluck().all(rpId) as number[]);
-}
-
 /** Backs up a PostgreSQL item; the caller holds the repository lock. */
 export async function backupPostgres(repo: Repository, item: Item, options: BackupOptions): Promise<RecoveryPoint> {
 	const settings = item.postgres!;
+	assertPlainDatabaseName(settings.database, `the database of item "${item.name}"`);
 	const env = libpqEnvironment(settings);
 	const {type, base, previous} = planBackup(repo, item, options.type);
 	const createdAt = now().toISOString();
 	const pool = options.pool ?? new CodecPool();
 	const sink = new ObjectSink(repo);
+	const previousChunks = previous ? recipeChunkIndex(repo.db, previous.id) : new Map<string, number>();
 	const dump = startPgDump(env, settings.database);
 	let stderr = '';
 	dump.process.stderr?.on('data', (chunk: Buffer) => {
@@ -53,13 +51,14 @@ export async function backupPostgres(repo: Repository, item: Item, options: Back
 			pool,
 			sink,
 			index: new ObjectIndex(repo.db),
+			previous: previousChunks,
 			signal: options.signal,
 			onBytes(bytes) {
 				doneBytes += bytes;
 				const seconds = (Date.now() - started) / 1000;
 				options.onProgress?.({doneBytes, totalBytes: Math.max(doneBytes, 1), bytesPerSecond: seconds > 0 ? doneBytes / seconds : 0, phase: 'dumping'});
 			},
-		});
+		}, previous === undefined);
 		const result = await dump.process;
 		if (result.exitCode !== 0 || result.signal) {
 			throw new ExternalError('PG_DUMP_FAILED', `pg_dump of database "${settings.database}" failed: ${firstErrorLine(stderr)}`, {command: dump.command, args: dump.args, exitCode: result.exitCode, stderr}, {
@@ -68,7 +67,7 @@ export async function backupPostgres(repo: Repository, item: Item, options: Back
 		}
 
 		throwIfAborted(options.signal);
-		const previousIds = distinctIds(repo.db, previous?.id);
+		const previousIds = new Set(previousChunks.values());
 		const newCount = sink.newObjects.length;
 		const changed = new Set(captured.recipe.filter(ref => ref < 0 || !previousIds.has(ref))).size;
 		return commitBackup(repo, item, sink, {type, baseId: base?.id, trigger: options.trigger, createdAt, retainUntil: options.retainUntil}, {

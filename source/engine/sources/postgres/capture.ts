@@ -1,157 +1,186 @@
 /**
- * Turning a dump stream into a recipe: content-defined chunks are hashed in the codec pool, looked up, and only
- * chunks the repository lacks are compressed and written. Batches are processed in stream order.
+ * Turning a dump stream into a recipe. The stream is gathered into batches of about 4 MiB that end on a chunk
+ * boundary and handed to the codec pool (transferred, not copied); only chunks the repository lacks are stored.
+ * A batch is stored one of two ways, by how much of the stream was new lately:
+ * - mostly new (a first full): one worker pass hashes and compresses every chunk; known chunks' bytes are dropped;
+ * - mostly known (an incremental): a pass that only hashes, then just the new chunks are compressed.
+ * Batches are stored concurrently (both workers busy) and their refs joined in stream order at the end.
  */
 import type {Readable} from 'node:stream';
 import {findCuts} from '../../chunkers/index.js';
+import type {ObjectIndex} from '../../catalog/objects.js';
 import type {ObjectRef} from '../../catalog/points.js';
-import {ObjectIndex} from '../../catalog/objects.js';
 import type {ObjectSink} from '../../jobs/object-sink.js';
 import {type CodecPool, type EncodeResult, hashLength} from '../../store/index.js';
-import {throwIfAborted} from '../../jobs/abort.js';
+import {ReadAhead} from './read-ahead.js';
 
 const batchBytes = 4 * 1024 * 1024;
+// Chunking yields to the event loop between slices, so pg_dump's pipe keeps being read meanwhile.
 const sliceBytes = 256 * 1024;
 const readAheadBytes = 64 * 1024 * 1024;
+const maxPendingBatches = 8;
 const zstdLevel = 1;
+/** zstd level -1 asks the codec pool only to hash. */
+const hashOnly = -1;
 
 export type StreamCapture = {recipe: ObjectRef[]; bytes: number};
 
-type Batch = {data: Uint8Array; offsets: Uint32Array; hashed: Promise<EncodeResult>};
+export type CaptureContext = {
+	pool: CodecPool;
+	sink: ObjectSink;
+	index: ObjectIndex;
+	/** The previous point's chunks (hash hex to object id): most of an incremental is found here, without a query. */
+	previous: Map<string, number>;
+	signal: AbortSignal | undefined;
+	onBytes(bytes: number): void;
+};
 
-/** Hashes a batch, then compresses and stores only the chunks the repository lacks; returns its refs in order. */
-async function storeBatch(batch: Batch, pool: CodecPool, sink: ObjectSink, index: ObjectIndex): Promise<ObjectRef[]> {
-	const hashed = await batch.hashed;
-	const data = new Uint8Array(hashed.data);
-	const count = batch.offsets.length - 1;
-	const refs: Array<ObjectRef | undefined> = [];
-	const fresh: number[] = [];
-	for (let position = 0; position < count; position++) {
-		const hash = Buffer.from(hashed.hashes.buffer, hashed.hashes.byteOffset + position * hashLength, hashLength);
-		const known = sink.known(hash) ?? index.idOf(hash);
-		refs.push(known);
-		if (known === undefined) fresh.push(position);
-	}
-
-	if (fresh.length > 0) {
-		// Only chunks the repository lacks are compressed: most of an incremental dump is already stored.
-		const total = fresh.reduce((sum, position) => sum + batch.offsets[position + 1]! - batch.offsets[position]!, 0);
-		const pieces = new Uint8Array(total);
-		const offsets = new Uint32Array(fresh.length + 1);
-		fresh.forEach((position, slot) => {
-			const piece = data.subarray(batch.offsets[position]!, batch.offsets[position + 1]!);
-			pieces.set(piece, offsets[slot]!);
-			offsets[slot + 1] = offsets[slot]! + piece.length;
-		});
-		const encoded = await pool.encode({data: pieces.buffer, offsets, baseHashes: undefined, detectZero: false, level: zstdLevel});
-		const payload = new Uint8Array(encoded.payload);
-		let payloadOffset = 0;
-		fresh.forEach((position, slot) => {
-			const stored = payload.subarray(payloadOffset, payloadOffset + encoded.lengths[slot]!);
-			payloadOffset += stored.length;
-			const hash = Buffer.from(encoded.hashes.buffer, encoded.hashes.byteOffset + slot * hashLength, hashLength);
-			refs[position] = sink.put(hash, stored, offsets[slot + 1]! - offsets[slot]!, encoded.codecs[slot]!);
-		});
-	}
-
-	return refs as ObjectRef[];
+function hashAt(result: EncodeResult, position: number): Buffer {
+	return Buffer.from(result.hashes.buffer, result.hashes.byteOffset + position * hashLength, hashLength);
 }
 
-/** Reads a stream to its end and returns the ordered chunk refs of its recipe. */
-export async function captureStream(stream: Readable, context: {pool: CodecPool; sink: ObjectSink; index: ObjectIndex; signal: AbortSignal | undefined; onBytes(bytes: number): void}): Promise<StreamCapture> {
-	const {pool, sink} = context;
-	// Batches are stored concurrently (both workers busy, pg_dump never waiting on a round trip); their refs are
-	// joined in stream order at the end. Reading pauses while too many batches are pending, so memory stays bounded.
-	const batches: Array<Promise<ObjectRef[]>> = [];
-	const maxPending = 8;
-	let bytes = 0;
+/** Stores batches of chunks; tracks which share of them was new, to choose how to store the next ones. */
+class BatchStore {
+	freshShare: number;
+	/** Batch buffers the workers handed back, filled again rather than allocating (and page-faulting) new ones. */
+	private readonly spare: ArrayBuffer[] = [];
 
-	const send = async (data: Uint8Array, cuts: number[]) => {
-		const offsets = new Uint32Array(cuts.length + 1);
-		cuts.forEach((cut, position) => (offsets[position + 1] = cut));
-		// A copy of its own (Buffer#slice would share memory): this buffer is handed over to a worker.
-		const copy = new Uint8Array(cuts.at(-1)!);
-		copy.set(data.subarray(0, copy.length));
-		const stored = storeBatch({data: copy, offsets, hashed: pool.encode({data: copy.buffer, offsets, baseHashes: undefined, detectZero: false, level: -1})}, pool, sink, context.index);
-		// Marked handled here; a failure still surfaces when the batches are joined.
-		stored.catch(() => undefined);
-		batches.push(stored);
-		if (batches.length > maxPending) await batches[batches.length - maxPending - 1];
-	};
+	constructor(
+		private readonly context: CaptureContext,
+		expectNew: boolean,
+	) {
+		this.freshShare = expectNew ? 1 : 0;
+	}
 
-	let pending = Buffer.alloc(0);
-	// Chunking works in slices and yields between them, so the event loop keeps reading pg_dump's pipe meanwhile:
-	// pg_dump runs ahead (up to `readAheadBytes`) instead of waiting whenever the chunker is busy.
-	const drain = async (final: boolean) => {
-		let position = 0;
-		let sent = 0;
-		let found: number[] = [];
-		const flush = async () => {
-			await send(pending.subarray(sent), found.map(cut => cut - sent));
-			sent = position;
-			found = [];
-		};
+	/** Stores the chunks of `data` cut at `offsets` (the buffer is transferred); returns their refs in order. */
+	async store(data: Uint8Array, offsets: Uint32Array): Promise<ObjectRef[]> {
+		const count = offsets.length - 1;
+		const before = this.context.sink.newObjects.length;
+		const refs = this.freshShare > 0.5 ? await this.storeAll(data, offsets) : await this.storeNew(data, offsets);
+		this.freshShare = (this.context.sink.newObjects.length - before) / count;
+		return refs;
+	}
 
-		while (position < pending.length) {
-			const end = Math.min(pending.length, position + sliceBytes);
-			const last = end === pending.length;
-			const cuts = findCuts(pending, position, end, final && last);
-			found.push(...cuts);
-			if (cuts.length > 0) position = cuts.at(-1)!;
-			if (cuts.length === 0 || last) break;
-			if (position - sent >= batchBytes) await flush();
-			await new Promise(resolve => setImmediate(resolve));
+	/** An empty batch buffer. */
+	take(): Uint8Array {
+		return new Uint8Array(this.spare.pop() ?? new ArrayBuffer(batchBytes));
+	}
+
+	private release(buffer: ArrayBuffer): void {
+		if (buffer.byteLength === batchBytes && this.spare.length < 4) this.spare.push(buffer);
+	}
+
+	/** Known to this backup or to the previous point: no catalog query. */
+	private knownCheaply(hash: Buffer): ObjectRef | undefined {
+		return this.context.sink.known(hash) ?? this.context.previous.get(hash.toString('hex'));
+	}
+
+	private async storeAll(data: Uint8Array, offsets: Uint32Array): Promise<ObjectRef[]> {
+		const {pool, sink} = this.context;
+		const encoded = await pool.encode({data: data.buffer as ArrayBuffer, offsets, baseHashes: undefined, detectZero: false, level: zstdLevel});
+		this.release(encoded.data);
+		const payload = new Uint8Array(encoded.payload);
+		const refs: ObjectRef[] = [];
+		let at = 0;
+		for (let position = 0; position < offsets.length - 1; position++) {
+			const stored = payload.subarray(at, at + encoded.lengths[position]!);
+			at += stored.length;
+			const hash = hashAt(encoded, position);
+			// sink.put looks the rest up in the catalog and writes only what the repository lacks.
+			refs.push(this.knownCheaply(hash) ?? sink.put(hash, stored, offsets[position + 1]! - offsets[position]!, encoded.codecs[position]!));
 		}
 
-		if (found.length > 0) await flush();
-		pending = pending.subarray(position);
-	};
+		return refs;
+	}
 
+	private async storeNew(data: Uint8Array, offsets: Uint32Array): Promise<ObjectRef[]> {
+		const {pool, sink, index} = this.context;
+		const hashed = await pool.encode({data: data.buffer as ArrayBuffer, offsets, baseHashes: undefined, detectZero: false, level: hashOnly});
+		const refs: Array<ObjectRef | undefined> = [];
+		const fresh: number[] = [];
+		for (let position = 0; position < offsets.length - 1; position++) {
+			const hash = hashAt(hashed, position);
+			const known = this.knownCheaply(hash) ?? index.idOf(hash);
+			refs.push(known);
+			if (known === undefined) fresh.push(position);
+		}
+
+		if (fresh.length === 0) {
+			this.release(hashed.data);
+			return refs as ObjectRef[];
+		}
+
+		const returned = new Uint8Array(hashed.data);
+		const pieceOffsets = new Uint32Array(fresh.length + 1);
+		fresh.forEach((position, slot) => (pieceOffsets[slot + 1] = pieceOffsets[slot]! + offsets[position + 1]! - offsets[position]!));
+		const pieces = new Uint8Array(pieceOffsets[fresh.length]!);
+		fresh.forEach((position, slot) => pieces.set(returned.subarray(offsets[position]!, offsets[position + 1]!), pieceOffsets[slot]!));
+		this.release(hashed.data);
+		const encoded = await pool.encode({data: pieces.buffer, offsets: pieceOffsets, baseHashes: undefined, detectZero: false, level: zstdLevel});
+		const payload = new Uint8Array(encoded.payload);
+		let at = 0;
+		fresh.forEach((position, slot) => {
+			const stored = payload.subarray(at, at + encoded.lengths[slot]!);
+			at += stored.length;
+			refs[position] = sink.put(hashAt(encoded, slot), stored, pieceOffsets[slot + 1]! - pieceOffsets[slot]!, encoded.codecs[slot]!);
+		});
+		return refs as ObjectRef[];
+	}
+}
+
+/** Finds the cuts of `data[0, filled)` in slices, yielding between them; unless `final`, leaves the undecided tail. */
+async function cutBatch(data: Uint8Array, filled: number, final: boolean): Promise<number[]> {
+	const cuts: number[] = [];
+	let position = 0;
+	for (;;) {
+		const end = Math.min(filled, position + sliceBytes);
+		const last = end === filled;
+		const found = findCuts(data, position, end, final && last);
+		for (const cut of found) cuts.push(cut);
+		if (found.length > 0) position = found.at(-1)!;
+		if (last || found.length === 0) return cuts;
+		await new Promise(resolve => setImmediate(resolve));
+	}
+}
+
+/**
+ * Reads a stream to its end and returns the ordered chunk refs of its recipe. `expectNew` (no earlier point of the
+ * item) starts in the one-pass way; it adapts to what each batch found.
+ */
+export async function captureStream(stream: Readable, context: CaptureContext, expectNew: boolean): Promise<StreamCapture> {
+	const reader = new ReadAhead(stream, readAheadBytes, context.signal);
+	const store = new BatchStore(context, expectNew);
+	const batches: Array<Promise<ObjectRef[]>> = [];
+	let batch = store.take();
+	let filled = 0;
+	let bytes = 0;
 	try {
-		const queue: Buffer[] = [];
-		let queued = 0;
-		let ended = false;
-		let failure: Error | undefined;
-		let wake: (() => void) | undefined;
-		const notify = () => {
-			wake?.();
-			wake = undefined;
-		};
-
-		stream.on('data', (chunk: Buffer) => {
-			queue.push(chunk);
-			queued += chunk.length;
-			if (queued > readAheadBytes) stream.pause();
-			notify();
-		});
-		stream.once('end', () => {
-			ended = true;
-			notify();
-		});
-		stream.once('error', error => {
-			failure = error;
-			notify();
-		});
 		for (;;) {
-			throwIfAborted(context.signal);
-			if (failure) throw failure;
-			if (queued < batchBytes && !ended) {
-				await new Promise<void>(resolve => (wake = resolve));
-				continue;
+			const before = filled;
+			filled = await reader.fill(batch, filled);
+			bytes += filled - before;
+			context.onBytes(filled - before);
+			const final = reader.done;
+			const cuts = await cutBatch(batch, filled, final);
+			const end = cuts.at(-1) ?? 0;
+			// The undecided tail starts the next batch; copied before this batch's buffer is handed to a worker.
+			const next = store.take();
+			next.set(batch.subarray(end, filled));
+			if (cuts.length > 0) {
+				const offsets = new Uint32Array(cuts.length + 1);
+				offsets.set(cuts, 1);
+				const stored = store.store(batch, offsets);
+				// Marked handled here; a failure still surfaces when the batches are joined.
+				stored.catch(() => undefined);
+				batches.push(stored);
 			}
 
-			const parts = queue.splice(0);
-			const size = queued;
-			queued = 0;
-			if (stream.isPaused()) stream.resume();
-			bytes += size;
-			context.onBytes(size);
-			pending = Buffer.concat([pending, ...parts]);
-			if (ended) break;
-			await drain(false);
+			batch = next;
+			filled -= end;
+			if (final) break;
+			if (batches.length > maxPendingBatches) await batches[batches.length - maxPendingBatches - 1];
 		}
 
-		await drain(true);
 		const recipe = (await Promise.all(batches)).flat();
 		return {recipe, bytes};
 	} finally {

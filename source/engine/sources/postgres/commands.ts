@@ -2,6 +2,8 @@
  * The external PostgreSQL commands Strata runs, one function each, with argument arrays and named timeouts.
  * Failures become ExternalError with the program's own first error line (never a password: none is ever passed).
  */
+import {once} from 'node:events';
+import type {Writable} from 'node:stream';
 import {execa, type ResultPromise} from 'execa';
 import {ExternalError} from '../../errors.js';
 import {clientProgram} from './connection.js';
@@ -45,4 +47,103 @@ export function startPgDump(env: NodeJS.ProcessEnv, database: string): {process:
 	const args = ['--format=custom', '--compress=0', '--no-password', '--dbname', database];
 	const process = execa(command, args, {env, extendEnv: false, buffer: false, reject: false, stdin: 'ignore', stderr: 'pipe'}) as unknown as ResultPromise<{buffer: false; reject: false}>;
 	return {process, command, args};
+}
+
+/** Writes a dump into a child's input; stops (rejects) when the signal fires. */
+export type DumpFeed = (input: Writable, signal: AbortSignal) => Promise<void>;
+
+/** A write to a child that stopped reading: its own exit code says whether that was a failure. */
+function isBrokenPipe(error: unknown): boolean {
+	const code = (error as NodeJS.ErrnoException | undefined)?.code;
+	return code === 'EPIPE' || code === 'ERR_STREAM_DESTROYED' || code === 'ERR_STREAM_WRITE_AFTER_END';
+}
+
+/** The table of contents of a custom-format dump (`pg_restore --list`), which stops reading after the header. */
+export async function listDump(env: NodeJS.ProcessEnv, feed: DumpFeed): Promise<string> {
+	const command = clientProgram('pg_restore', env);
+	const args = ['--list'];
+	const child = execa(command, args, {env, extendEnv: false, reject: false, timeout: queryTimeoutMs, stdin: 'pipe', stdout: 'pipe', stderr: 'pipe'});
+	child.stdin!.on('error', () => undefined);
+	const stop = new AbortController();
+	void child.finally(() => stop.abort());
+	try {
+		await feed(child.stdin!, stop.signal);
+	} catch (error) {
+		// pg_restore ending first (it has read the header) is the normal way this feed stops.
+		if (!stop.signal.aborted && !isBrokenPipe(error)) {
+			child.kill();
+			throw error;
+		}
+	}
+
+	child.stdin!.end();
+	const result = await child;
+	if (result.exitCode !== 0) {
+		throw new ExternalError('PG_RESTORE_FAILED', `pg_restore could not read the dump: ${firstErrorLine(String(result.stderr))}`, {command, args, exitCode: result.exitCode, stderr: String(result.stderr)});
+	}
+
+	return String(result.stdout);
+}
+
+/**
+ * Feeds a custom-format dump through `pg_restore --file=-` into `psql` (ON_ERROR_STOP, one transaction). psql's input
+ * ends, so its transaction commits, only after the whole dump went through pg_restore cleanly; on any failure psql is
+ * killed instead and the server rolls the transaction back. Either program stopping early stops the other, so
+ * neither is left blocked on a full pipe.
+ */
+export async function restoreDump(env: NodeJS.ProcessEnv, database: string, table: {schema: string; name: string} | undefined, feed: DumpFeed, signal: AbortSignal | undefined): Promise<void> {
+	const restoreCommand = clientProgram('pg_restore', env);
+	const restoreArgs = ['--file=-', '--no-owner', ...(table ? [`--schema=${table.schema}`, `--table=${table.name}`] : [])];
+	const psqlCommand = clientProgram('psql', env);
+	// pg_restore --table does not emit the table's schema: create it in the same transaction, for a table outside public.
+	const schema = table ? ['-c', `CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(table.schema)}`, '-f', '-'] : [];
+	const psqlArgs = ['-X', '-q', '-w', '-v', 'ON_ERROR_STOP=1', '--single-transaction', ...schema, '-d', database];
+	const pgRestore = execa(restoreCommand, restoreArgs, {env, extendEnv: false, reject: false, stdin: 'pipe', stdout: 'pipe', stderr: 'pipe', buffer: {stdout: false}});
+	const psql = execa(psqlCommand, psqlArgs, {env, extendEnv: false, reject: false, stdin: 'pipe', stdout: 'ignore', stderr: 'pipe'});
+	pgRestore.stdin!.on('error', () => undefined);
+	psql.stdin!.on('error', () => undefined);
+	pgRestore.stdout!.pipe(psql.stdin!, {end: false});
+	const sqlComplete = once(pgRestore.stdout!, 'end').then(
+		() => true,
+		() => false,
+	);
+	const stop = new AbortController();
+	let psqlReleased = false;
+	let psqlStoppedItself = false;
+	let restoreKilled = false;
+	void pgRestore.finally(() => stop.abort());
+	void psql.finally(() => {
+		if (psqlReleased) return;
+		psqlStoppedItself = true;
+		stop.abort();
+		restoreKilled = true;
+		pgRestore.kill();
+	});
+
+	let feedError: unknown;
+	try {
+		await feed(pgRestore.stdin!, signal ? AbortSignal.any([signal, stop.signal]) : stop.signal);
+	} catch (error) {
+		if (signal?.aborted || (!stop.signal.aborted && !isBrokenPipe(error))) feedError = error;
+	}
+
+	pgRestore.stdin!.end();
+	const restored = await pgRestore;
+	const clean = !feedError && restored.exitCode === 0 && (await sqlComplete);
+	psqlReleased = true;
+	if (clean) psql.stdin!.end();
+	else psql.kill('SIGKILL');
+	const applied = await psql;
+	if (applied.exitCode !== 0 && (clean || psqlStoppedItself)) {
+		throw new ExternalError('PSQL_FAILED', `psql failed while restoring into "${database}": ${firstErrorLine(String(applied.stderr))}`, {command: psqlCommand, args: psqlArgs, exitCode: applied.exitCode, stderr: String(applied.stderr)}, {
+			hint: 'The restore ran in one transaction and was rolled back',
+		});
+	}
+
+	if (feedError) throw feedError;
+	if (restored.exitCode !== 0 && !restoreKilled) {
+		throw new ExternalError('PG_RESTORE_FAILED', `pg_restore failed: ${firstErrorLine(String(restored.stderr))}`, {command: restoreCommand, args: restoreArgs, exitCode: restored.exitCode, stderr: String(restored.stderr)}, {
+			hint: 'Nothing was committed; `strata verify --read-data` checks the stored dump',
+		});
+	}
 }

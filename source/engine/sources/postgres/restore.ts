@@ -1,21 +1,22 @@
 /**
  * Restoring a PostgreSQL point: the recipe is reassembled in order, each chunk checked against its hash, and fed to
  * `pg_restore -f -` whose SQL goes to `psql` (ON_ERROR_STOP, one transaction) — or written to a file for the standard
- * tools. Every refusal (a non-empty database without --force, an existing file) happens before anything is touched.
+ * tools. Every refusal (a non-empty database without --force, an existing file, a table the dump lacks) happens
+ * before anything is touched.
  */
 import {createWriteStream, existsSync, renameSync, rmSync, statSync} from 'node:fs';
 import {dirname, join, basename, resolve} from 'node:path';
 import type {Writable} from 'node:stream';
 import {once} from 'node:events';
-import {execa} from 'execa';
 import {ObjectIndex} from '../../catalog/objects.js';
-import {ExternalError, RuntimeError, UserError} from '../../errors.js';
+import {recipeObjectIds} from '../../catalog/recipes.js';
+import {RuntimeError, UserError} from '../../errors.js';
 import {throwIfAborted} from '../../jobs/abort.js';
-import type {Item, JobProgress, RecoveryPoint} from '../../model/index.js';
+import {formatRecoveryPointId, type Item, type JobProgress, type RecoveryPoint} from '../../model/index.js';
 import type {Repository} from '../../repository.js';
 import {CodecPool, hashLength, PackReader} from '../../store/index.js';
-import {firstErrorLine, psqlQuery, quoteIdentifier, quoteLiteral} from './commands.js';
-import {clientProgram, libpqEnvironment} from './connection.js';
+import {listDump, psqlQuery, quoteIdentifier, quoteLiteral, restoreDump} from './commands.js';
+import {assertPlainDatabaseName, libpqEnvironment} from './connection.js';
 
 export type PostgresRestoreOptions = {
 	toDb?: string | undefined;
@@ -27,23 +28,45 @@ export type PostgresRestoreOptions = {
 	pool?: CodecPool | undefined;
 };
 
-export type PostgresRestorePlan = {database?: string; file?: string; table?: {schema: string; name: string}; dropFirst: boolean; exists: boolean};
+type TableName = {schema: string; name: string};
+
+export type PostgresRestorePlan = {database?: string; file?: string; table?: TableName; dropFirst: boolean; exists: boolean};
 
 const maintenanceDatabase = 'postgres';
 
-function parseTable(text: string): {schema: string; name: string} {
+function parseTable(text: string): TableName {
 	const match = /^([^.\s]+)\.([^.\s]+)$/.exec(text);
 	if (!match) throw new UserError('BAD_TABLE', `"${text}" is not SCHEMA.TABLE`, {hint: 'Use e.g. --table public.orders'});
 	return {schema: match[1]!, name: match[2]!};
 }
 
+const tableKinds = ['TABLE', 'VIEW', 'MATERIALIZED VIEW', 'SEQUENCE', 'FOREIGN TABLE'];
+
+/** Whether the point's dump holds the table (pg_restore's listing: `id; oid oid KIND schema name owner`). */
+async function dumpHasTable(repo: Repository, item: Item, point: RecoveryPoint, table: TableName): Promise<boolean> {
+	const pool = new CodecPool(1);
+	try {
+		const listing = await listDump(libpqEnvironment(item.postgres!), async (input, signal) => writeDump(repo, point, input, pool, signal, () => undefined));
+		const names = tableKinds.map(kind => ` ${kind} ${table.schema} ${table.name}`);
+		return listing.split('\n').some(line => names.some(name => line.endsWith(name) || line.includes(`${name} `)));
+	} finally {
+		await pool.close();
+	}
+}
+
 /** Checks the target and decides what the restore will do, before anything is written. */
-export async function planPostgresRestore(item: Item, options: PostgresRestoreOptions): Promise<PostgresRestorePlan> {
+export async function planPostgresRestore(repo: Repository, item: Item, point: RecoveryPoint, options: PostgresRestoreOptions): Promise<PostgresRestorePlan> {
 	if ((options.toDb === undefined) === (options.toFile === undefined)) {
 		throw new UserError('USAGE', `restoring PostgreSQL item "${item.name}" needs exactly one of --to-db NAME or --to-file PATH`, {hint: 'See `strata restore --help`'});
 	}
 
 	const table = options.table === undefined ? undefined : parseTable(options.table);
+	if (table && options.toFile !== undefined) {
+		throw new UserError('USAGE', '--table restores into a database (--to-db); --to-file always writes the whole dump', {
+			hint: `Write the file, then pick the table with \`pg_restore --table=${table.name} FILE\``,
+		});
+	}
+
 	if (options.toFile !== undefined) {
 		const file = resolve(options.toFile);
 		const exists = existsSync(file) && statSync(file).size > 0;
@@ -51,7 +74,7 @@ export async function planPostgresRestore(item: Item, options: PostgresRestoreOp
 		return {file, dropFirst: false, exists, ...(table ? {table} : {})};
 	}
 
-	const database = options.toDb!;
+	const database = assertPlainDatabaseName(options.toDb!, '--to-db');
 	const env = libpqEnvironment(item.postgres!);
 	const exists = (await psqlQuery(env, maintenanceDatabase, `SELECT 1 FROM pg_database WHERE datname = ${quoteLiteral(database)}`)) === '1';
 	let empty = true;
@@ -68,12 +91,18 @@ export async function planPostgresRestore(item: Item, options: PostgresRestoreOp
 		throw new UserError('TARGET_DB_NOT_EMPTY', `database "${database}" exists and is not empty`, {hint: 'Restore into a new database name, or add --force to drop and recreate it'});
 	}
 
+	if (table && !(await dumpHasTable(repo, item, point, table))) {
+		throw new UserError('TABLE_NOT_IN_DUMP', `${formatRecoveryPointId(point.id)} of "${item.name}" has no table ${table.schema}.${table.name}`, {
+			hint: `See its tables with \`strata restore ${item.name} ${point.id} --to-file FILE\` and \`pg_restore --list FILE\``,
+		});
+	}
+
 	return {database, dropFirst: exists && !empty, exists, ...(table ? {table} : {})};
 }
 
 /** Streams a point's dump, in order and hash-checked, into `target`. */
 async function writeDump(repo: Repository, point: RecoveryPoint, target: Writable, pool: CodecPool, signal: AbortSignal | undefined, onBytes: (bytes: number) => void): Promise<void> {
-	const ids = repo.db.prepare('SELECT object_id FROM recipes WHERE rp_id = ? ORDER BY seq').pluck().all(point.id) as number[];
+	const ids = recipeObjectIds(repo.db, point.id);
 	const index = new ObjectIndex(repo.db);
 	const reader = new PackReader(repo.packsDir);
 	try {
@@ -99,7 +128,12 @@ async function writeDump(repo: Repository, point: RecoveryPoint, target: Writabl
 
 			const data = Buffer.from(decoded.data);
 			onBytes(data.length);
-			if (!target.write(data)) await once(target, 'drain');
+			if (!target.write(data)) {
+				await once(target, 'drain', {signal}).catch((error: unknown) => {
+					throwIfAborted(signal);
+					throw error;
+				});
+			}
 		}
 	} finally {
 		reader.close();
@@ -155,33 +189,11 @@ async function restoreIntoDatabase(repo: Repository, item: Item, point: Recovery
 	if (plan.dropFirst) await psqlQuery(env, maintenanceDatabase, `DROP DATABASE ${quoteIdentifier(database)} WITH (FORCE)`);
 	const created = !plan.exists || plan.dropFirst;
 	if (created) await psqlQuery(env, maintenanceDatabase, `CREATE DATABASE ${quoteIdentifier(database)}`);
-	const restoreArgs = ['--file=-', '--no-owner', ...(plan.table ? [`--schema=${plan.table.schema}`, `--table=${plan.table.name}`] : [])];
-	const psqlArgs = ['-X', '-q', '-w', '-v', 'ON_ERROR_STOP=1', '--single-transaction', '-d', database];
-	const pgRestore = execa(clientProgram('pg_restore', env), restoreArgs, {env, extendEnv: false, reject: false, stdout: 'pipe', stderr: 'pipe', buffer: {stdout: false}});
-	const psql = execa(clientProgram('psql', env), psqlArgs, {env, extendEnv: false, reject: false, stdin: 'pipe', stdout: 'ignore', stderr: 'pipe'});
-	pgRestore.stdout!.pipe(psql.stdin!);
-	let failure: unknown;
 	try {
-		await writeDump(repo, point, pgRestore.stdin!, pool, options.signal, onBytes);
+		await restoreDump(env, database, plan.table, async (input, signal) => writeDump(repo, point, input, pool, signal, onBytes), options.signal);
 	} catch (error) {
-		failure = error;
-	}
-
-	pgRestore.stdin!.end();
-	const [restored, applied] = await Promise.all([pgRestore, psql]);
-	if (!failure && restored.exitCode !== 0) {
-		failure = new ExternalError('PG_RESTORE_FAILED', `pg_restore failed: ${firstErrorLine(String(restored.stderr))}`, {command: 'pg_restore', args: restoreArgs, exitCode: restored.exitCode, stderr: String(restored.stderr)});
-	}
-
-	if (!failure && applied.exitCode !== 0) {
-		failure = new ExternalError('PSQL_FAILED', `psql failed while restoring into "${database}": ${firstErrorLine(String(applied.stderr))}`, {command: 'psql', args: psqlArgs, exitCode: applied.exitCode, stderr: String(applied.stderr)}, {
-			hint: 'The restore ran in one transaction and was rolled back',
-		});
-	}
-
-	if (failure) {
-		// A database this restore created is removed again; one that existed is left as psql's rollback left it.
+		// Nothing was committed. A database this restore created is removed again; one that existed stays as it was.
 		if (created && !plan.dropFirst) await psqlQuery(env, maintenanceDatabase, `DROP DATABASE IF EXISTS ${quoteIdentifier(database)} WITH (FORCE)`).catch(() => undefined);
-		throw failure;
+		throw error;
 	}
 }
