@@ -13,7 +13,8 @@ import {now} from './clock.js';
 import {RuntimeError, UserError} from './errors.js';
 import {acquireLock, type Lock, type LockOptions} from './lock.js';
 
-export const repositoryFormat = 1;
+/** 2: objects are named by BLAKE3 (format 1, SHA-256, came only from development builds before the first release). */
+export const repositoryFormat = 2;
 const configName = 'strata.json';
 const catalogName = 'catalog.db';
 
@@ -78,6 +79,23 @@ function openCatalog(path: string, create = false): SqliteDatabase {
 	db.pragma('synchronous = FULL');
 	db.pragma('foreign_keys = ON');
 	return db;
+}
+
+/**
+ * Format 1 (objects named by SHA-256) came only from development builds. One that holds no object yet is simply
+ * relabelled; one with objects cannot be read by this build, and says so.
+ */
+function upgradeFormat(target: string, config: RepositoryConfig, db: SqliteDatabase): RepositoryConfig {
+	const objects = db.prepare('SELECT count(*) FROM objects').pluck().get() as number;
+	if (objects > 0) {
+		throw new RuntimeError('REPO_TOO_OLD', `the repository at ${target} has format ${config.format}, from a development build of Strata that named objects by SHA-256`, {
+			hint: 'Create a new repository with `strata init` and back up again',
+		});
+	}
+
+	const upgraded = {...config, format: repositoryFormat};
+	writeFileAtomic(join(target, configName), `${JSON.stringify(upgraded, null, 2)}\n`);
+	return upgraded;
 }
 
 export class Repository {
@@ -157,9 +175,11 @@ export class Repository {
 			});
 		}
 
+
 		const db = openCatalog(join(target, catalogName));
 		try {
 			migrate(db);
+			if (config.format < repositoryFormat) config = upgradeFormat(target, config, db);
 		} catch (error) {
 			db.close();
 			throw error;

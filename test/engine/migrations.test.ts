@@ -1,11 +1,11 @@
-import {mkdirSync, writeFileSync} from 'node:fs';
+import {mkdirSync, readFileSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import Database from 'better-sqlite3';
 import {afterEach, describe, expect, it} from 'vitest';
 import {catalogVersion, migrate} from '../../source/engine/catalog/migrations.js';
 import {StrataError} from '../../source/engine/errors.js';
 import {listItems} from '../../source/engine/items.js';
-import {Repository} from '../../source/engine/repository.js';
+import {Repository, repositoryFormat} from '../../source/engine/repository.js';
 import {makeTempDir} from '../helpers/tmp.js';
 
 const opened: Repository[] = [];
@@ -104,5 +104,22 @@ describe('catalog migrations', () => {
 		expect(thrownCode(() => open(path))).toBe('REPO_TOO_NEW');
 		// Refused before the catalog was touched.
 		expect(userVersion(path)).toBe(1);
+	});
+
+	it('relabels a format-1 repository that holds no object, and refuses one whose objects are named by SHA-256', () => {
+		// Given two development-build repositories, one empty and one with a stored object
+		const empty = makeVersion1Repository();
+		const used = makeVersion1Repository();
+		const db = new Database(join(used, 'catalog.db'));
+		migrate(db);
+		db.prepare("INSERT INTO packs (id, name, size, created_at) VALUES (1, 'aa', 100, '2025-06-01T00:00:00.000Z')").run();
+		db.prepare('INSERT INTO objects (hash, pack_id, offset, stored_length, raw_length, codec) VALUES (?, 1, 8, 10, 10, 0)').run(Buffer.alloc(32, 7));
+		db.close();
+
+		// Then the empty one opens and is format 2 from now on, and the other is refused without being relabelled
+		open(empty);
+		expect(JSON.parse(readFileSync(join(empty, 'strata.json'), 'utf8')).format).toBe(repositoryFormat);
+		expect(thrownCode(() => open(used))).toBe('REPO_TOO_OLD');
+		expect(JSON.parse(readFileSync(join(used, 'strata.json'), 'utf8')).format).toBe(1);
 	});
 });

@@ -12,16 +12,20 @@ export type StoredObject = {
 	codec: Codec;
 };
 
+/** Well under SQLite's limit on bound parameters. */
+const maxIdsPerQuery = 500;
+
+const selectObject = 'SELECT o.id, o.hash, p.name AS packName, o.offset, o.stored_length AS storedLength, o.raw_length AS rawLength, o.codec FROM objects o JOIN packs p ON p.id = o.pack_id';
+
 /** Prepared look-ups, made once per job. */
 export class ObjectIndex {
 	private readonly byHash: Statement;
 	private readonly byId: Statement;
+	private readonly byIds = new Map<number, Statement>();
 
-	constructor(db: Database) {
+	constructor(private readonly db: Database) {
 		this.byHash = db.prepare('SELECT id FROM objects WHERE hash = ?').pluck();
-		this.byId = db.prepare(
-			'SELECT o.id, o.hash, p.name AS packName, o.offset, o.stored_length AS storedLength, o.raw_length AS rawLength, o.codec FROM objects o JOIN packs p ON p.id = o.pack_id WHERE o.id = ?',
-		);
+		this.byId = db.prepare(`${selectObject} WHERE o.id = ?`);
 	}
 
 	/** The id of the object with this hash, if the repository has it. */
@@ -32,5 +36,22 @@ export class ObjectIndex {
 	/** Where an object lives. */
 	get(id: number): StoredObject | undefined {
 		return this.byId.get(id) as StoredObject | undefined;
+	}
+
+	/** Where each of many objects lives, in one query per call (a restore asks for a batch at a time); missing ids are absent. */
+	getMany(ids: readonly number[]): Map<number, StoredObject> {
+		const found = new Map<number, StoredObject>();
+		for (let from = 0; from < ids.length; from += maxIdsPerQuery) {
+			const part = ids.slice(from, from + maxIdsPerQuery);
+			let statement = this.byIds.get(part.length);
+			if (!statement) {
+				statement = this.db.prepare(`${selectObject} WHERE o.id IN (${part.map(() => '?').join(',')})`);
+				this.byIds.set(part.length, statement);
+			}
+
+			for (const row of statement.all(...part) as StoredObject[]) found.set(row.id, row);
+		}
+
+		return found;
 	}
 }

@@ -1,4 +1,4 @@
-/** Identifiers: object hashes are hex SHA-256; recovery points are numbered per repository. */
+/** Identifiers: object hashes are hex BLAKE3 (256 bits); recovery points are numbered per repository. */
 import {UserError} from '../errors.js';
 
 declare const brand: unique symbol;

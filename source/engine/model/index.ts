@@ -7,7 +7,7 @@
  *   incremental (changes since the previous RP) or differential (changes since the last full).
  * - block-map entry: (RP, disk, block index) -> object. An RP owns the entries it introduced; restoring an RP resolves
  *   each block index through its chain: its own entries, then its base's, down to the full.
- * - object: block or chunk contents, content-addressed by the SHA-256 of its plaintext, stored once, in a pack.
+ * - object: block or chunk contents, content-addressed by the BLAKE3 hash of its plaintext, stored once, in a pack.
  * - pack: an append-only file of objects, written whole, fsynced, then named in the catalog.
  */
 export * from './ids.js';

@@ -1,7 +1,7 @@
 /**
  * The object store: content-addressed objects (blocks of volumes, chunks of dumps) in pack files.
  *
- * - object: the plaintext of a block or chunk, named by its SHA-256, stored once per repository.
+ * - object: the plaintext of a block or chunk, named by its BLAKE3 hash, stored once per repository.
  * - pack: an append-only file of objects; durable (fsynced and renamed into packs/) before the catalog names it.
  * - codec: how an object's bytes are stored (raw, or zstd when that is smaller), named in each object's header.
  * - codec pool: worker threads that hash, compress and decompress, so both cores work.
@@ -11,3 +11,4 @@ export * from './pack-writer.js';
 export * from './pack-reader.js';
 export * from './codec-pool.js';
 export * from './codec-protocol.js';
+export * from './direct-io.js';

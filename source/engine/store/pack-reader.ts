@@ -11,6 +11,7 @@ export type ObjectLocation = {
 
 export class PackReader {
 	private readonly fds = new Map<string, number>();
+	private scratch = Buffer.alloc(0);
 
 	constructor(private readonly packsDir: string) {}
 
@@ -24,6 +25,41 @@ export class PackReader {
 		const header = decodeObjectHeader(target);
 		if (header.storedLength !== location.storedLength) return undefined;
 		return {stored: target.subarray(objectHeaderLength, length), hash: header.hash};
+	}
+
+	/**
+	 * The stored bytes of many objects back to back, in the order given, reading objects that lie next to each other
+	 * in a pack with one call; or the first object whose pack is missing, short or disagrees with the catalog.
+	 */
+	readMany(locations: readonly ObjectLocation[]): {payload: Uint8Array} | {failed: ObjectLocation} {
+		const payload = new Uint8Array(locations.reduce((sum, location) => sum + location.storedLength, 0));
+		let into = 0;
+		for (let first = 0; first < locations.length; ) {
+			const start = locations[first]!;
+			let end = first + 1;
+			let runBytes = objectHeaderLength + start.storedLength;
+			while (end < locations.length && locations[end]!.packName === start.packName && locations[end]!.offset === start.offset + runBytes) {
+				runBytes += objectHeaderLength + locations[end]!.storedLength;
+				end++;
+			}
+
+			const fd = this.fd(start.packName);
+			if (fd === undefined) return {failed: start};
+			if (this.scratch.length < runBytes) this.scratch = Buffer.allocUnsafe(runBytes);
+			if (readSync(fd, this.scratch, 0, runBytes, start.offset) !== runBytes) return {failed: start};
+			let at = 0;
+			for (let index = first; index < end; index++) {
+				const location = locations[index]!;
+				if (decodeObjectHeader(this.scratch, at).storedLength !== location.storedLength) return {failed: location};
+				payload.set(this.scratch.subarray(at + objectHeaderLength, at + objectHeaderLength + location.storedLength), into);
+				into += location.storedLength;
+				at += objectHeaderLength + location.storedLength;
+			}
+
+			first = end;
+		}
+
+		return {payload};
 	}
 
 	close(): void {

@@ -3,7 +3,7 @@
  * temporary name (zero blocks left as holes) and renamed when complete; every object is checked against its hash
  * before its bytes are written, so a damaged object stops the restore without writing a wrong byte.
  */
-import {closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, realpathSync, renameSync, rmSync, statSync, writeSync} from 'node:fs';
+import {closeSync, constants, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, realpathSync, renameSync, rmSync, statSync} from 'node:fs';
 import {dirname, join, resolve, sep} from 'node:path';
 import {ObjectIndex, type StoredObject} from '../../catalog/objects.js';
 import {resolveBlockMap} from '../../catalog/points.js';
@@ -12,7 +12,7 @@ import {isProcessAlive} from '../../lock.js';
 import {throwIfAborted} from '../../jobs/abort.js';
 import type {Disk, Item, JobProgress, RecoveryPoint} from '../../model/index.js';
 import type {Repository} from '../../repository.js';
-import {CodecPool, type DecodeResult, hashLength, objectHeaderLength, PackReader} from '../../store/index.js';
+import {alignedBuffer, closeQuietly, CodecPool, type DecodeResult, directAlignment, hashLength, openDirect, PackReader, writeFully} from '../../store/index.js';
 
 export type RestoreOptions = {
 	to: string;
@@ -114,16 +114,18 @@ export async function restoreVolume(repo: Repository, item: Item, point: Recover
 				removeStaleTemporaries(dirname(target.path), target.disk.name);
 			}
 
-			const fd = openSync(temporary, target.isBlockDevice ? 'r+' : 'w', 0o600);
+			const output = openTarget(temporary, target, item.blockSize);
+			const fd = output.fd;
 			let complete = false;
 			try {
-				if (!target.isBlockDevice) ftruncateSync(fd, target.size);
-				await writeBlocks({fd, map, blockSize: item.blockSize, size: target.size, pool, reader, objects, point, signal: options.signal, onBytes(bytes) {
+				await writeBlocks({output, map, blockSize: item.blockSize, size: target.size, pool, reader, objects, point, signal: options.signal, onBytes(bytes) {
 					doneBytes += bytes;
 					const seconds = (Date.now() - started) / 1000;
 					const bytesPerSecond = seconds > 0 ? doneBytes / seconds : 0;
 					options.onProgress?.({doneBytes, totalBytes, bytesPerSecond, ...(bytesPerSecond > 0 ? {etaSeconds: (totalBytes - doneBytes) / bytesPerSecond} : {}), phase: 'writing'});
 				}});
+				// A padded direct write of the last block may have run past the end.
+				if (output.staging && !target.isBlockDevice) ftruncateSync(fd, target.size);
 				fsyncSync(fd);
 				complete = true;
 			} finally {
@@ -141,8 +143,51 @@ export async function restoreVolume(repo: Repository, item: Item, point: Recover
 	return targets.map(target => ({disk: target.disk.name, path: target.path, size: target.size}));
 }
 
+/** Where restored blocks go: direct writes through an aligned staging buffer where possible, else the page cache. */
+type RestoreOutput = {fd: number; staging: Buffer | undefined};
+
+const restoreBatchBlocks = 256;
+
+/**
+ * Opens the file a disk is restored into, sized to the disk (holes where nothing is written). A regular file on a
+ * file system that allows it, with a block size that keeps every block aligned, is written with direct I/O (see
+ * store/direct-io.ts); block devices, whose other users may rely on the page cache, are written through it.
+ */
+function openTarget(path: string, target: RestoreTarget, blockSize: number): RestoreOutput {
+	if (target.isBlockDevice) return {fd: openSync(path, 'r+'), staging: undefined};
+	if (blockSize % directAlignment === 0) {
+		const fd = openDirect(path, constants.O_CREAT | constants.O_TRUNC);
+		if (fd !== undefined) {
+			const staging = alignedBuffer(fd, restoreBatchBlocks * blockSize);
+			// The alignment probe wrote a block of zeros at the start: truncate it back to a hole.
+			ftruncateSync(fd, 0);
+			ftruncateSync(fd, target.size);
+			if (staging) return {fd, staging};
+			closeQuietly(fd);
+		}
+	}
+
+	const fd = openSync(path, 'w', 0o600);
+	ftruncateSync(fd, target.size);
+	return {fd, staging: undefined};
+}
+
+/** Writes a run of consecutive blocks at `position`. */
+function writeRun(output: RestoreOutput, data: Buffer, position: number): void {
+	if (!output.staging) {
+		writeFully(output.fd, data, data.length, position);
+		return;
+	}
+
+	// Runs never exceed a batch, so they fit the staging buffer; a short last block is padded to an aligned length.
+	data.copy(output.staging, 0);
+	const length = Math.ceil(data.length / directAlignment) * directAlignment;
+	if (length > data.length) output.staging.fill(0, data.length, length);
+	writeFully(output.fd, output.staging, length, position);
+}
+
 type WriteContext = {
-	fd: number;
+	output: RestoreOutput;
 	map: {objectIds: Float64Array; blockCount: number};
 	blockSize: number;
 	size: number;
@@ -164,11 +209,6 @@ function removeStaleTemporaries(folder: string, diskName: string): void {
 	}
 }
 
-const restoreBatchBlocks = 256;
-
-function writeAll(fd: number, data: Buffer, position: number): void {
-	for (let written = 0; written < data.length; ) written += writeSync(fd, data, written, data.length - written, position + written);
-}
 
 async function writeBlocks(context: WriteContext): Promise<void> {
 	const {map, blockSize} = context;
@@ -194,7 +234,7 @@ async function writeBlocks(context: WriteContext): Promise<void> {
 				length += batch.lengths[end]!;
 			}
 
-			writeAll(context.fd, data.subarray(offset, offset + length), batch.indices[local]! * blockSize);
+			writeRun(context.output, data.subarray(offset, offset + length), batch.indices[local]! * blockSize);
 			offset += length;
 			local = end + 1;
 		}
@@ -202,27 +242,21 @@ async function writeBlocks(context: WriteContext): Promise<void> {
 
 	let indices: number[] = [];
 	const send = () => {
-		const batchObjects = indices.map(index => {
-			const id = map.objectIds[index]!;
-			const object = context.objects.get(id);
+		const ids = indices.map(index => map.objectIds[index]!);
+		const found = context.objects.getMany(ids);
+		const batchObjects = ids.map(id => {
+			const object = found.get(id);
 			if (!object) throw new RuntimeError('OBJECT_MISSING', `object ${id} needed by rp${context.point.id} is not in the catalog`, {hint: 'Run `strata verify` to see the damage'});
 			return object;
 		});
-		const storedTotal = batchObjects.reduce((sum, object) => sum + object.storedLength, 0);
-		const payload = new Uint8Array(storedTotal);
-		const scratch = Buffer.allocUnsafe(objectHeaderLength + Math.max(0, ...batchObjects.map(object => object.storedLength)));
-		let offset = 0;
-		for (const object of batchObjects) {
-			const read = context.reader.readStored(object, scratch);
-			if (!read) {
-				throw new RuntimeError('PACK_DAMAGED', `pack ${object.packName} is missing or shorter than the catalog says`, {
-					hint: 'Run `strata verify` to see which recovery points it affects; restore another one',
-				});
-			}
-
-			payload.set(read.stored, offset);
-			offset += object.storedLength;
+		const read = context.reader.readMany(batchObjects);
+		if ('failed' in read) {
+			throw new RuntimeError('PACK_DAMAGED', `pack ${read.failed.packName} is missing or shorter than the catalog says`, {
+				hint: 'Run `strata verify` to see which recovery points it affects; restore another one',
+			});
 		}
+
+		const {payload} = read;
 
 		const hashes = new Uint8Array(batchObjects.length * hashLength);
 		batchObjects.forEach((object, index) => hashes.set(object.hash, index * hashLength));
@@ -232,7 +266,7 @@ async function writeBlocks(context: WriteContext): Promise<void> {
 			lengths,
 			objects: batchObjects,
 			result: context.pool.decode({
-				payload: payload.buffer,
+				payload: payload.buffer as ArrayBuffer,
 				codecs: Uint8Array.from(batchObjects, object => object.codec),
 				storedLengths: Uint32Array.from(batchObjects, object => object.storedLength),
 				rawLengths: lengths,
