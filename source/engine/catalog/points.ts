@@ -5,7 +5,7 @@
 import type {Database} from 'better-sqlite3';
 import {UserError} from '../errors.js';
 import {type BackupType, formatRecoveryPointId, type RecoveryPoint, type Trigger} from '../model/index.js';
-import {hashLength, type WrittenObject, type WrittenPack} from '../store/index.js';
+import {hashLength, type WrittenObjects, type WrittenPack} from '../store/index.js';
 
 type PointRow = {
 	id: number;
@@ -50,7 +50,7 @@ export type PointCommit = {
 	changedBlocks: number;
 	meta: Record<string, unknown>;
 	packs: WrittenPack[];
-	newObjects: WrittenObject[];
+	newObjects: Pick<WrittenObjects, 'length' | 'at'>;
 	disks: DiskCapture[];
 	/** For stream points (dumps): the ordered chunks, as object refs. */
 	recipe?: ObjectRef[];
@@ -68,9 +68,11 @@ export function commitRecoveryPoint(db: Database, commit: PointCommit): number {
 		const insertObject = db.prepare(
 			'INSERT INTO objects (hash, pack_id, offset, stored_length, raw_length, codec, charged_rp_id) VALUES (?, ?, ?, ?, ?, ?, ?)',
 		);
-		const newIds = commit.newObjects.map(object =>
-			Number(insertObject.run(object.hash, packIds[object.pack], object.offset, object.storedLength, object.rawLength, object.codec, rpId).lastInsertRowid),
-		);
+		const newIds: number[] = [];
+		for (let row = 0; row < commit.newObjects.length; row++) {
+			const object = commit.newObjects.at(row);
+			newIds.push(Number(insertObject.run(object.hash, packIds[object.pack], object.offset, object.storedLength, object.rawLength, object.codec, rpId).lastInsertRowid));
+		}
 		const insertEntry = db.prepare('INSERT INTO block_map (rp_id, disk_id, block_index, object_id) VALUES (?, ?, ?, ?)');
 		const insertDisk = db.prepare('INSERT INTO rp_disks (rp_id, disk_id, size, changed_blocks, changed_bytes, used_bytes) VALUES (?, ?, ?, ?, ?, ?)');
 		for (const disk of commit.disks) {

@@ -7,13 +7,13 @@ import {commitRecoveryPoint, type ObjectRef, type PointCommit, requirePoint} fro
 import {crashPoint} from '../crash.js';
 import type {BackupType, Item, RecoveryPoint, Trigger} from '../model/index.js';
 import type {Repository} from '../repository.js';
-import {type Codec, PackWriter, type WrittenObject} from '../store/index.js';
+import {type Codec, PackWriter, WrittenObjects} from '../store/index.js';
 
 export class ObjectSink {
 	readonly writer: PackWriter;
-	readonly newObjects: WrittenObject[] = [];
+	/** What this backup wrote; refs to them are negative: -(row + 1). */
+	readonly newObjects = new WrittenObjects();
 	private readonly index: ObjectIndex;
-	private readonly pendingByHash = new Map<string, number>();
 	storedBytes = 0;
 	committed = false;
 
@@ -23,24 +23,20 @@ export class ObjectSink {
 	}
 
 	/** The ref of a piece this backup already wrote, if any. */
-	known(hash: Buffer): ObjectRef | undefined {
-		const pending = this.pendingByHash.get(hash.toString('hex'));
-		return pending === undefined ? undefined : -(pending + 1);
+	known(hash: Uint8Array): ObjectRef | undefined {
+		const row = this.newObjects.find(hash);
+		return row === undefined ? undefined : -(row + 1);
 	}
 
-	/** Stores a piece unless the repository (or this backup) already has its hash. */
+	/** Stores a piece unless the repository (or this backup) already has its hash. The hash is copied. */
 	put(hash: Buffer, stored: Uint8Array, rawLength: number, codec: Codec): ObjectRef {
-		const key = hash.toString('hex');
-		const pending = this.pendingByHash.get(key);
+		const pending = this.newObjects.find(hash);
 		if (pending !== undefined) return -(pending + 1);
 		const existing = this.index.idOf(hash);
 		if (existing !== undefined) return existing;
-		// The hash buffer may be a view into a transferred batch; keep a copy of its own.
-		const written = this.writer.add(Buffer.from(hash), stored, rawLength, codec);
-		this.newObjects.push(written);
-		this.pendingByHash.set(key, this.newObjects.length - 1);
+		const row = this.newObjects.add(this.writer.add(hash, stored, rawLength, codec));
 		this.storedBytes += stored.length;
-		return -this.newObjects.length;
+		return -(row + 1);
 	}
 }
 

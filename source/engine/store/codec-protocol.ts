@@ -21,6 +21,8 @@ export type EncodeRequest = {
 	detectZero: boolean;
 	/** zstd level; 0 stores raw; -1 only hashes (no payload), for a caller that first checks what is new. */
 	level: number;
+	/** A payload buffer of an earlier result to fill again when it is large enough (transferred). */
+	reuse?: ArrayBuffer | undefined;
 };
 
 export type EncodeResult = {
@@ -29,7 +31,7 @@ export type EncodeResult = {
 	codecs: Uint8Array;
 	/** Stored length of each New piece (0 for others). */
 	lengths: Uint32Array;
-	/** The stored bytes of the New pieces, back to back. */
+	/** The stored bytes of the New pieces, back to back from offset 0 (the buffer may be longer: use `lengths`). */
 	payload: ArrayBuffer;
 	/** The request's data buffer, handed back so the reader can fill it again. */
 	data: ArrayBuffer;

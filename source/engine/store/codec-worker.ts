@@ -3,19 +3,22 @@
  * blocks or chunks, and on restore decompression with a hash check. zstd-napi is synchronous, so it runs here.
  */
 import {parentPort} from 'node:worker_threads';
-import {Compressor, Decompressor} from 'zstd-napi';
+// The low-level binding compresses into and decompresses out of buffers we own: no allocation per block.
+import zstd from 'zstd-napi/binding.js';
 import type {DecodeRequest, DecodeResult, EncodeRequest, EncodeResult, WorkerRequest} from './codec-protocol.js';
 import {BlockKind} from './codec-protocol.js';
+
+const {CCtx, CParameter, compressBound, DCtx} = zstd;
 import {Codec, contentHash, hashLength} from './format.js';
 
-const compressors = new Map<number, Compressor>();
-const decompressor = new Decompressor();
+const compressors = new Map<number, InstanceType<typeof CCtx>>();
+const decompressor = new DCtx();
 
-function compressorFor(level: number): Compressor {
+function compressorFor(level: number): InstanceType<typeof CCtx> {
 	let compressor = compressors.get(level);
 	if (!compressor) {
-		compressor = new Compressor();
-		compressor.setParameters({compressionLevel: level});
+		compressor = new CCtx();
+		compressor.setParameter(CParameter.compressionLevel, level);
 		compressors.set(level, compressor);
 	}
 
@@ -58,9 +61,13 @@ function encode(request: EncodeRequest): EncodeResult {
 	const kinds = new Uint8Array(count);
 	const codecs = new Uint8Array(count);
 	const lengths = new Uint32Array(count);
-	const pieces: Uint8Array[] = [];
+	const compress = request.level > 0;
+	let bound = 0;
+	if (request.level >= 0) for (let index = 0; index < count; index++) bound += compressBound(request.offsets[index + 1]! - request.offsets[index]!);
+	// Its own memory (never the shared pool: it is transferred); pages past what is written are never touched.
+	const payload = request.reuse && request.reuse.byteLength >= bound ? Buffer.from(request.reuse) : Buffer.allocUnsafeSlow(bound);
 	let total = 0;
-	const compressor = compressorFor(request.level);
+	const compressor = compress ? compressorFor(request.level) : undefined;
 	for (let index = 0; index < count; index++) {
 		const piece = data.subarray(request.offsets[index]!, request.offsets[index + 1]!);
 		if (request.detectZero && isZero(piece)) {
@@ -78,19 +85,17 @@ function encode(request: EncodeRequest): EncodeResult {
 
 		kinds[index] = BlockKind.New;
 		if (request.level < 0) continue;
-		const compressed = request.level > 0 && !looksRandom(piece) ? compressor.compress(piece) : undefined;
-		const stored = compressed && compressed.length < piece.length ? compressed : piece;
-		codecs[index] = stored === piece ? Codec.Raw : Codec.Zstd;
-		lengths[index] = stored.length;
-		pieces.push(stored);
-		total += stored.length;
-	}
+		const compressed = compressor && !looksRandom(piece) ? compressor.compress2(payload.subarray(total), piece) : piece.length;
+		if (compressed < piece.length) {
+			codecs[index] = Codec.Zstd;
+			lengths[index] = compressed;
+		} else {
+			payload.set(piece, total);
+			codecs[index] = Codec.Raw;
+			lengths[index] = piece.length;
+		}
 
-	const payload = new Uint8Array(total);
-	let offset = 0;
-	for (const piece of pieces) {
-		payload.set(piece, offset);
-		offset += piece.length;
+		total += lengths[index]!;
 	}
 
 	return {hashes, kinds, codecs, lengths, payload: payload.buffer, data: request.data};
@@ -108,18 +113,23 @@ function decode(request: DecodeRequest): DecodeResult {
 		const stored = input.subarray(inOffset, inOffset + request.storedLengths[index]!);
 		inOffset += stored.length;
 		const rawLength = request.rawLengths[index]!;
-		let raw: Uint8Array;
-		try {
-			raw = request.codecs[index] === Codec.Zstd ? decompressor.decompress(stored) : stored;
-		} catch {
-			raw = new Uint8Array(0);
+		const raw = output.subarray(outOffset, outOffset + rawLength);
+		let length: number;
+		if (request.codecs[index] === Codec.Zstd) {
+			try {
+				length = decompressor.decompress(raw, stored);
+			} catch {
+				length = -1;
+			}
+		} else {
+			length = stored.length;
+			if (length === rawLength) raw.set(stored);
 		}
 
 		const expected = request.hashes.subarray(index * hashLength, (index + 1) * hashLength);
-		if (raw.length !== rawLength || Buffer.compare(contentHash(raw), expected) !== 0) {
+		if (length !== rawLength || Buffer.compare(contentHash(raw), expected) !== 0) {
 			damaged.push(index);
-		} else {
-			output.set(raw, outOffset);
+			raw.fill(0);
 		}
 
 		outOffset += rawLength;
@@ -131,7 +141,7 @@ function decode(request: DecodeRequest): DecodeResult {
 parentPort!.on('message', (message: {id: number; request: WorkerRequest}) => {
 	try {
 		const result = message.request.op === 'encode' ? encode(message.request) : decode(message.request);
-		const transfer = 'payload' in result ? [result.payload, result.hashes.buffer, result.data] : [result.data];
+		const transfer = 'payload' in result ? [...new Set([result.payload, result.hashes.buffer, result.data])] : [result.data];
 		parentPort!.postMessage({id: message.id, result}, transfer as ArrayBuffer[]);
 	} catch (error) {
 		parentPort!.postMessage({id: message.id, error: error instanceof Error ? error.message : String(error)});

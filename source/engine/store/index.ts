@@ -12,3 +12,4 @@ export * from './pack-reader.js';
 export * from './codec-pool.js';
 export * from './codec-protocol.js';
 export * from './direct-io.js';
+export * from './written-objects.js';

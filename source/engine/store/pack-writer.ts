@@ -44,6 +44,7 @@ export class PackWriter {
 	private buffer: Buffer | undefined;
 	private directBuffer: Buffer | undefined | null;
 	private buffered = 0;
+	private readonly header = Buffer.alloc(objectHeaderLength);
 	private readonly finishedPaths: string[] = [];
 
 	constructor(
@@ -56,9 +57,8 @@ export class PackWriter {
 	add(hash: Buffer, stored: Uint8Array, rawLength: number, codec: Codec): WrittenObject {
 		const pack = this.current ?? this.open();
 		const offset = pack.size;
-		const header = Buffer.allocUnsafe(objectHeaderLength);
-		encodeObjectHeader(header, 0, {codec, rawLength, storedLength: stored.length, hash});
-		this.append(pack, header);
+		encodeObjectHeader(this.header, 0, {codec, rawLength, storedLength: stored.length, hash});
+		this.append(pack, this.header);
 		this.append(pack, stored);
 		pack.size += objectHeaderLength + stored.length;
 		const written: WrittenObject = {hash, pack: pack.index, offset, storedLength: stored.length, rawLength, codec};

