@@ -85,6 +85,13 @@ async function main(argv: string[]): Promise<number> {
 			return 0;
 		}
 
+		// The console reads keys one by one: without a terminal (a pipe, cron, CI) say so instead of failing inside Ink.
+		if (!process.stdin.isTTY || !process.stdout.isTTY) {
+			throw new UsageError('NO_TERMINAL', 'the console needs an interactive terminal (stdin and stdout are not both a TTY)', {
+				hint: 'Run a command instead, e.g. `strata points ITEM --json`; see `strata --help`',
+			});
+		}
+
 		const {openConsole} = await import('../tui/open-console.js');
 		return openConsole({repoFlag: flags['repo'] as string | undefined});
 	}

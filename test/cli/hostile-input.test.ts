@@ -29,6 +29,7 @@ beforeAll(async () => {
 });
 
 const cases: Array<[string, () => string[], 1 | 2]> = [
+	['the console without a terminal', () => [], 2],
 	['no command word after item', () => ['item'], 2],
 	['an unknown command', () => ['explode'], 2],
 	['an unknown flag', () => ['points', 'vm', '--everything'], 2],

@@ -217,16 +217,19 @@ export function resolveBlockMap(db: Database, rpId: number, blockSize: number, o
 		});
 	}
 
-	const query = options.withHashes
-		? db.prepare('SELECT b.disk_id AS diskId, b.block_index AS blockIndex, b.object_id AS objectId, o.hash AS hash FROM block_map b LEFT JOIN objects o ON o.id = b.object_id WHERE b.rp_id = ?')
-		: db.prepare('SELECT disk_id AS diskId, block_index AS blockIndex, object_id AS objectId FROM block_map WHERE rp_id = ?');
+	// Rows as arrays, not objects: a large disk has millions of entries, and this runs before every backup.
+	const query = (
+		options.withHashes
+			? db.prepare('SELECT b.disk_id, b.block_index, b.object_id, o.hash FROM block_map b LEFT JOIN objects o ON o.id = b.object_id WHERE b.rp_id = ?')
+			: db.prepare('SELECT disk_id, block_index, object_id FROM block_map WHERE rp_id = ?')
+	).raw();
 	for (const chainId of chainOf(db, rpId)) {
-		for (const row of query.iterate(chainId) as Iterable<{diskId: number; blockIndex: number; objectId: number | null; hash?: Buffer | null}>) {
-			const disk = resolved.get(row.diskId);
-			if (!disk || row.blockIndex >= disk.blockCount || disk.seen[row.blockIndex]) continue;
-			disk.seen[row.blockIndex] = 1;
-			disk.objectIds[row.blockIndex] = row.objectId ?? 0;
-			if (disk.hashes && row.hash) disk.hashes.set(row.hash, row.blockIndex * hashLength);
+		for (const [diskId, blockIndex, objectId, hash] of query.iterate(chainId) as Iterable<[number, number, number | null, Buffer | null | undefined]>) {
+			const disk = resolved.get(diskId);
+			if (!disk || blockIndex >= disk.blockCount || disk.seen[blockIndex]) continue;
+			disk.seen[blockIndex] = 1;
+			disk.objectIds[blockIndex] = objectId ?? 0;
+			if (disk.hashes && hash) disk.hashes.set(hash, blockIndex * hashLength);
 		}
 	}
 

@@ -3,7 +3,6 @@ import {requireItem} from '../catalog/items.js';
 import {RuntimeError, UserError} from '../errors.js';
 import type {BackupType, JobProgress, RecoveryPoint, Trigger} from '../model/index.js';
 import type {Repository} from '../repository.js';
-import {backupPostgres} from '../sources/postgres/backup.js';
 import {backupVolume} from '../sources/volume/backup.js';
 import type {CodecPool} from '../store/index.js';
 import {startJob} from './job-log.js';
@@ -42,6 +41,8 @@ export async function runBackup(repo: Repository, itemName: string, options: Run
 		if (item.kind === 'volume') {
 			point = await backupVolume(repo, item, {type: options.type, trigger, retainUntil: options.retainUntil, signal: options.signal, onProgress, pool: options.pool});
 		} else {
+			// Loaded on demand: the PostgreSQL side pulls in execa, ~100 ms of start-up every volume command would pay.
+			const {backupPostgres} = await import('../sources/postgres/backup.js');
 			point = await backupPostgres(repo, item, {type: options.type, trigger, retainUntil: options.retainUntil, signal: options.signal, onProgress, pool: options.pool});
 		}
 

@@ -36,13 +36,14 @@ export function planBackup(repo: Repository, item: Item, requested: BackupType |
 
 /** Backs up a volume item; returns the new recovery point. The caller holds the repository lock. */
 export async function backupVolume(repo: Repository, item: Item, options: BackupOptions): Promise<RecoveryPoint> {
-	const {type, base, previous} = planBackup(repo, item, options.type);
-	const baseMaps = base ? resolveBlockMap(repo.db, base.id, item.blockSize, {withHashes: true}) : undefined;
-	const previousMaps = previous && previous.id !== base?.id ? resolveBlockMap(repo.db, previous.id, item.blockSize, {withHashes: true}) : baseMaps;
-	const createdAt = now().toISOString();
+	// Workers start first: they boot on their own threads while the base's block map is read.
 	const pool = options.pool ?? new CodecPool();
 	const sink = new ObjectSink(repo);
 	try {
+		const {type, base, previous} = planBackup(repo, item, options.type);
+		const baseMaps = base ? resolveBlockMap(repo.db, base.id, item.blockSize, {withHashes: true}) : undefined;
+		const previousMaps = previous && previous.id !== base?.id ? resolveBlockMap(repo.db, previous.id, item.blockSize, {withHashes: true}) : baseMaps;
+		const createdAt = now().toISOString();
 		const captures = await readAllDisks(item, {pool, sink, baseMaps, previousMaps, options});
 		throwIfAborted(options.signal);
 		return commitBackup(repo, item, sink, {type, baseId: base?.id, trigger: options.trigger, createdAt, retainUntil: options.retainUntil}, {
