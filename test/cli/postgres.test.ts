@@ -137,7 +137,7 @@ describe('PostgreSQL backups', () => {
 });
 
 describe('PostgreSQL secrets', () => {
-	it('never writes a password used through PGPASSFILE into the catalog, the job log or any output', async () => {
+	it('never writes a password used through PGPASSFILE into the catalog, the job log, process titles or any output', async () => {
 		const dir = makeTempDir();
 		const repo = join(dir, 'repo');
 		const password = `Pw-${process.pid}-${Date.now()}-secret`;
@@ -145,7 +145,8 @@ describe('PostgreSQL secrets', () => {
 		await sql('postgres', `DROP ROLE IF EXISTS strata_pw`).catch(() => undefined);
 		await sql('postgres', `CREATE ROLE strata_pw LOGIN SUPERUSER PASSWORD '${password}'`);
 		await sql('postgres', `CREATE DATABASE ${database} OWNER strata_pw`);
-		await sql(database, 'CREATE TABLE t (id int PRIMARY KEY, note text); INSERT INTO t VALUES (1, \'hello\')');
+		// Big enough that pg_dump runs for a while, so the process-title scan below sees it.
+		await sql(database, "CREATE TABLE t (id int PRIMARY KEY, note text); INSERT INTO t SELECT g, repeat(md5(g::text), 8) FROM generate_series(1, 200000) g");
 		const passfile = join(dir, 'pgpass');
 		const {PGHOST, PGPORT} = pgSandbox();
 		writeFileSync(passfile, `${PGHOST}:${PGPORT}:*:strata_pw:${password}\n`, {mode: 0o600});
@@ -159,7 +160,26 @@ describe('PostgreSQL secrets', () => {
 
 		await run(['init']);
 		await run(['item', 'add', 'secret', '--postgres', database, '--pg-user', 'strata_pw']);
+		// Process titles: every process's command line is read while a backup runs, and pg_dump must be among them
+		// (else the scan proves nothing).
+		const titles = new Set<string>();
+		let scanning = true;
+		const scan = (async () => {
+			while (scanning) {
+				for (const pid of readdirSync('/proc').filter(name => /^\d+$/.test(name))) {
+					try {
+						titles.add(readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' '));
+					} catch {}
+				}
+
+				await sleep(2);
+			}
+		})();
 		await run(['backup', 'secret']);
+		scanning = false;
+		await scan;
+		expect([...titles].some(title => title.includes('pg_dump') && title.includes(database)), 'pg_dump was never seen running').toBe(true);
+		outputs.push(...titles);
 		await run(['backup', 'secret', '--json']);
 		await run(['points', 'secret', '--json']);
 		await run(['jobs', '--json']);
