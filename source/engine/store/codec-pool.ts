@@ -26,12 +26,13 @@ export class CodecPool {
 			// Workers allocate little JavaScript (their buffers are outside the heap): a small young generation saves
 			// ~10 MiB of resident memory per worker (measured) at no measurable cost in speed.
 			const worker = new Worker(url, {resourceLimits: {maxYoungGenerationSizeMb: 4}});
-			worker.on('message', (message: {id: number; result?: unknown; error?: string}) => {
+			worker.on('message', (message: {id: number; result?: unknown; error?: string; code?: string}) => {
 				const pending = this.pending.get(message.id);
 				this.pending.delete(message.id);
 				this.load[index]!--;
 				if (!pending) return;
 				if (message.error === undefined) pending.resolve(message.result);
+				else if (message.code?.startsWith('E')) pending.reject(Object.assign(new Error(message.error), {code: message.code}));
 				else pending.reject(new BugError(`codec worker failed: ${message.error}`));
 			});
 			worker.on('error', error => this.fail(error));

@@ -44,12 +44,22 @@ export type DecodeRequest = {
 	storedLengths: Uint32Array;
 	rawLengths: Uint32Array;
 	hashes: Uint8Array;
+	/** Write the plaintexts to a file instead of returning them: only when every object of the request is intact. */
+	writeTo?: DecodeTarget | undefined;
+};
+
+/** Where a restore's worker writes: an open file, each object's byte position in it, and whether it was opened for direct I/O. */
+export type DecodeTarget = {
+	fd: number;
+	positions: Float64Array;
+	/** For direct I/O: a folder on the same file system where the worker may create and remove a probe file. */
+	directProbeFolder: string | undefined;
 };
 
 export type DecodeResult = {
-	/** The plaintexts back to back (damaged ones left as zeros). */
+	/** The plaintexts back to back (damaged ones left as zeros); empty when they were written to `writeTo`. */
 	data: ArrayBuffer;
-	/** Indexes of objects whose stored bytes did not decode to their hash. */
+	/** Indexes of objects whose stored bytes did not decode to their hash; when any, nothing was written. */
 	damaged: number[];
 };
 

@@ -2,10 +2,13 @@
  * Worker thread for the CPU-bound half of the data path: hashing, zero detection and zstd compression of new
  * blocks or chunks, and on restore decompression with a hash check. zstd-napi is synchronous, so it runs here.
  */
-import {parentPort} from 'node:worker_threads';
+import {closeSync, constants, rmSync} from 'node:fs';
+import {join} from 'node:path';
+import {parentPort, threadId} from 'node:worker_threads';
 // The low-level binding compresses into and decompresses out of buffers we own: no allocation per block.
 import zstd from 'zstd-napi/binding.js';
-import type {DecodeRequest, DecodeResult, EncodeRequest, EncodeResult, WorkerRequest} from './codec-protocol.js';
+import type {DecodeRequest, DecodeResult, DecodeTarget, EncodeRequest, EncodeResult, WorkerRequest} from './codec-protocol.js';
+import {alignedBuffer, directAlignment, openDirect, writeFully} from './direct-io.js';
 import {BlockKind} from './codec-protocol.js';
 
 const {CCtx, CParameter, compressBound, DCtx} = zstd;
@@ -101,11 +104,65 @@ function encode(request: EncodeRequest): EncodeResult {
 	return {hashes, kinds, codecs, lengths, payload: payload.buffer, data: request.data};
 }
 
+/** An output buffer kept by this worker for writing restored data, aligned for direct I/O when asked. */
+let writeBuffer: {bytes: Buffer; direct: boolean} | undefined;
+
+function outputFor(rawTotal: number, target: DecodeTarget): Buffer {
+	const direct = target.directProbeFolder !== undefined;
+	// Room for padding the last block of a file to an aligned length.
+	const needed = rawTotal + directAlignment;
+	if (!writeBuffer || writeBuffer.bytes.length < needed || writeBuffer.direct !== direct) {
+		const size = Math.ceil(needed / directAlignment) * directAlignment;
+		writeBuffer = {bytes: direct ? probedBuffer(target.directProbeFolder!, size) : Buffer.allocUnsafe(size), direct};
+	}
+
+	return writeBuffer.bytes;
+}
+
+/** An aligned buffer found with a probe file of our own (never the target: the probe writes at offset 0). */
+function probedBuffer(folder: string, size: number): Buffer {
+	const path = join(folder, `.strata-probe-${process.pid}-${threadId}`);
+	const fd = openDirect(path, constants.O_CREAT | constants.O_TRUNC);
+	try {
+		const buffer = fd === undefined ? undefined : alignedBuffer(fd, size);
+		if (!buffer) throw new Error('no buffer alignment suits direct I/O on the restore target');
+		return buffer;
+	} finally {
+		if (fd !== undefined) closeSync(fd);
+		rmSync(path, {force: true});
+	}
+}
+
+/**
+ * Writes the decoded objects at their positions, consecutive ones in one write. For direct I/O every run is whole
+ * blocks (multiples of the alignment) except a file's last block, which comes last and is padded; the caller
+ * truncates the file to its size afterwards.
+ */
+function writeDecoded(output: Buffer, rawLengths: Uint32Array, target: DecodeTarget): void {
+	const direct = target.directProbeFolder !== undefined;
+	let offset = 0;
+	for (let first = 0; first < rawLengths.length; ) {
+		let end = first + 1;
+		let length = rawLengths[first]!;
+		while (end < rawLengths.length && target.positions[end] === target.positions[first]! + length) length += rawLengths[end++]!;
+		let writeLength = length;
+		if (direct && length % directAlignment !== 0) {
+			if (end < rawLengths.length) throw new Error('a short block before the end of a restore batch');
+			writeLength = Math.ceil(length / directAlignment) * directAlignment;
+			output.fill(0, offset + length, offset + writeLength);
+		}
+
+		writeFully(target.fd, output.subarray(offset), writeLength, target.positions[first]!);
+		offset += length;
+		first = end;
+	}
+}
+
 function decode(request: DecodeRequest): DecodeResult {
 	const input = new Uint8Array(request.payload);
 	const count = request.codecs.length;
 	const rawTotal = request.rawLengths.reduce((sum, length) => sum + length, 0);
-	const output = new Uint8Array(rawTotal);
+	const output = request.writeTo ? outputFor(rawTotal, request.writeTo) : new Uint8Array(rawTotal);
 	const damaged: number[] = [];
 	let inOffset = 0;
 	let outOffset = 0;
@@ -135,7 +192,9 @@ function decode(request: DecodeRequest): DecodeResult {
 		outOffset += rawLength;
 	}
 
-	return {data: output.buffer, damaged};
+	if (!request.writeTo) return {data: output.buffer as ArrayBuffer, damaged};
+	if (damaged.length === 0) writeDecoded(output as Buffer, request.rawLengths, request.writeTo);
+	return {data: new ArrayBuffer(0), damaged};
 }
 
 parentPort!.on('message', (message: {id: number; request: WorkerRequest}) => {
@@ -144,6 +203,7 @@ parentPort!.on('message', (message: {id: number; request: WorkerRequest}) => {
 		const transfer = 'payload' in result ? [...new Set([result.payload, result.hashes.buffer, result.data])] : [result.data];
 		parentPort!.postMessage({id: message.id, result}, transfer as ArrayBuffer[]);
 	} catch (error) {
-		parentPort!.postMessage({id: message.id, error: error instanceof Error ? error.message : String(error)});
+		// A system error (ENOSPC writing a restore, say) keeps its code, so the caller can say what went wrong.
+		parentPort!.postMessage({id: message.id, error: error instanceof Error ? error.message : String(error), code: (error as NodeJS.ErrnoException).code});
 	}
 });

@@ -125,7 +125,7 @@ export async function restoreVolume(repo: Repository, item: Item, point: Recover
 					options.onProgress?.({doneBytes, totalBytes, bytesPerSecond, ...(bytesPerSecond > 0 ? {etaSeconds: (totalBytes - doneBytes) / bytesPerSecond} : {}), phase: 'writing'});
 				}});
 				// A padded direct write of the last block may have run past the end.
-				if (output.staging && !target.isBlockDevice) ftruncateSync(fd, target.size);
+				if (output.direct) ftruncateSync(fd, target.size);
 				fsyncSync(fd);
 				complete = true;
 			} finally {
@@ -143,47 +143,35 @@ export async function restoreVolume(repo: Repository, item: Item, point: Recover
 	return targets.map(target => ({disk: target.disk.name, path: target.path, size: target.size}));
 }
 
-/** Where restored blocks go: direct writes through an aligned staging buffer where possible, else the page cache. */
-type RestoreOutput = {fd: number; staging: Buffer | undefined};
+/** The file a disk is restored into; `direct` when it was opened for direct I/O (see store/direct-io.ts). */
+type RestoreOutput = {fd: number; direct: boolean; folder: string};
 
 const restoreBatchBlocks = 256;
 
 /**
  * Opens the file a disk is restored into, sized to the disk (holes where nothing is written). A regular file on a
- * file system that allows it, with a block size that keeps every block aligned, is written with direct I/O (see
- * store/direct-io.ts); block devices, whose other users may rely on the page cache, are written through it.
+ * file system that allows it, with a block size that keeps every block aligned, is written with direct I/O; block
+ * devices, whose other users may rely on the page cache, are written through it. The codec workers write the
+ * blocks themselves, once each batch is checked.
  */
 function openTarget(path: string, target: RestoreTarget, blockSize: number): RestoreOutput {
-	if (target.isBlockDevice) return {fd: openSync(path, 'r+'), staging: undefined};
+	const folder = dirname(path);
+	if (target.isBlockDevice) return {fd: openSync(path, 'r+'), direct: false, folder};
 	if (blockSize % directAlignment === 0) {
 		const fd = openDirect(path, constants.O_CREAT | constants.O_TRUNC);
 		if (fd !== undefined) {
-			const staging = alignedBuffer(fd, restoreBatchBlocks * blockSize);
+			const works = alignedBuffer(fd, directAlignment) !== undefined;
 			// The alignment probe wrote a block of zeros at the start: truncate it back to a hole.
 			ftruncateSync(fd, 0);
 			ftruncateSync(fd, target.size);
-			if (staging) return {fd, staging};
+			if (works) return {fd, direct: true, folder};
 			closeQuietly(fd);
 		}
 	}
 
 	const fd = openSync(path, 'w', 0o600);
 	ftruncateSync(fd, target.size);
-	return {fd, staging: undefined};
-}
-
-/** Writes a run of consecutive blocks at `position`. */
-function writeRun(output: RestoreOutput, data: Buffer, position: number): void {
-	if (!output.staging) {
-		writeFully(output.fd, data, data.length, position);
-		return;
-	}
-
-	// Runs never exceed a batch, so they fit the staging buffer; a short last block is padded to an aligned length.
-	data.copy(output.staging, 0);
-	const length = Math.ceil(data.length / directAlignment) * directAlignment;
-	if (length > data.length) output.staging.fill(0, data.length, length);
-	writeFully(output.fd, output.staging, length, position);
+	return {fd, direct: false, folder};
 }
 
 type WriteContext = {
@@ -199,12 +187,16 @@ type WriteContext = {
 	onBytes(bytes: number): void;
 };
 
-/** Removes what a killed restore of the same disk left in the target folder (its writer is no longer alive). */
+/**
+ * Removes what a killed restore of the same disk left in the target folder (its writer is no longer alive): the
+ * temporary file, and the direct-I/O probe files of its workers (`.strata-probe-PID-THREAD`).
+ */
 function removeStaleTemporaries(folder: string, diskName: string): void {
-	const prefix = `.${diskName}.strata-restore-`;
+	const prefixes = [`.${diskName}.strata-restore-`, '.strata-probe-'];
 	for (const name of readdirSync(folder)) {
-		if (!name.startsWith(prefix)) continue;
-		const pid = Number(name.slice(prefix.length));
+		const prefix = prefixes.find(candidate => name.startsWith(candidate));
+		if (!prefix) continue;
+		const pid = Number.parseInt(name.slice(prefix.length), 10);
 		if (Number.isInteger(pid) && pid > 0 && !isProcessAlive(pid)) rmSync(join(folder, name), {force: true});
 	}
 }
@@ -223,21 +215,7 @@ async function writeBlocks(context: WriteContext): Promise<void> {
 			});
 		}
 
-		// Consecutive blocks go out in one write.
-		const data = Buffer.from(result.data);
-		let offset = 0;
-		for (let local = 0; local < batch.indices.length; ) {
-			let end = local;
-			let length = batch.lengths[local]!;
-			while (end + 1 < batch.indices.length && batch.indices[end + 1] === batch.indices[end]! + 1 && batch.lengths[end] === blockSize) {
-				end++;
-				length += batch.lengths[end]!;
-			}
-
-			writeRun(context.output, data.subarray(offset, offset + length), batch.indices[local]! * blockSize);
-			offset += length;
-			local = end + 1;
-		}
+		// The worker wrote this batch's blocks (it writes nothing of a batch with a damaged object).
 	};
 
 	let indices: number[] = [];
@@ -271,6 +249,7 @@ async function writeBlocks(context: WriteContext): Promise<void> {
 				storedLengths: Uint32Array.from(batchObjects, object => object.storedLength),
 				rawLengths: lengths,
 				hashes,
+				writeTo: {fd: context.output.fd, positions: Float64Array.from(indices, index => index * blockSize), directProbeFolder: context.output.direct ? context.output.folder : undefined},
 			}),
 		});
 		indices = [];
