@@ -47,7 +47,8 @@ export class CodecPool {
 
 	/** Hashes pieces, skips zero and unchanged ones, compresses the rest. The data buffer is transferred. */
 	encode(request: Omit<EncodeRequest, 'op'>): Promise<EncodeResult> {
-		return this.run({op: 'encode', ...request}, request.reuse ? [request.data, request.reuse] : [request.data]) as Promise<EncodeResult>;
+		const transfer = [request.data, request.reuse].filter((buffer): buffer is ArrayBuffer => buffer !== undefined);
+		return this.run({op: 'encode', ...request}, transfer) as Promise<EncodeResult>;
 	}
 
 	/** Decompresses objects and checks each against its hash. The payload buffer is transferred. */

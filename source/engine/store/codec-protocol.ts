@@ -11,10 +11,12 @@ export const enum BlockKind {
 
 export type EncodeRequest = {
 	op: 'encode';
-	/** The bytes of consecutive blocks or chunks. */
-	data: ArrayBuffer;
-	/** Boundaries: piece i is data[offsets[i], offsets[i+1]). */
+	/** The bytes of consecutive blocks or chunks (transferred), or undefined when the worker reads them (`readFrom`). */
+	data: ArrayBuffer | undefined;
+	/** Boundaries: piece i is data[offsets[i], offsets[i+1]); ignored with `readFrom`, where blocks are fixed-size. */
 	offsets: Uint32Array;
+	/** Read the data from an open file instead: `length` bytes (fewer at its end) at `position`, cut into `blockSize` blocks. */
+	readFrom?: {fd: number; position: number; length: number; blockSize: number} | undefined;
 	/** Per piece, the base's hash at the same place (zeros where the base has none); undefined for none. */
 	baseHashes: Uint8Array | undefined;
 	/** Treat all-zero pieces as no data (volumes), or hash them like any other (streams). */
@@ -33,8 +35,11 @@ export type EncodeResult = {
 	lengths: Uint32Array;
 	/** The stored bytes of the New pieces, back to back from offset 0 (the buffer may be longer: use `lengths`). */
 	payload: ArrayBuffer;
-	/** The request's data buffer, handed back so the reader can fill it again. */
+	/** The request's data buffer, handed back so the reader can fill it again (empty with `readFrom`). */
 	data: ArrayBuffer;
+	/** With `readFrom`: the bytes read and the block boundaries used. */
+	filled?: number;
+	offsets?: Uint32Array;
 };
 
 export type DecodeRequest = {

@@ -2,7 +2,7 @@
  * Worker thread for the CPU-bound half of the data path: hashing, zero detection and zstd compression of new
  * blocks or chunks, and on restore decompression with a hash check. zstd-napi is synchronous, so it runs here.
  */
-import {closeSync, constants, rmSync} from 'node:fs';
+import {closeSync, constants, readSync, rmSync} from 'node:fs';
 import {join} from 'node:path';
 import {parentPort, threadId} from 'node:worker_threads';
 // The low-level binding compresses into and decompresses out of buffers we own: no allocation per block.
@@ -57,22 +57,43 @@ function looksRandom(piece: Uint8Array): boolean {
 	return distinct >= randomDistinctThreshold;
 }
 
+/** This worker's buffer for data it reads itself: reused for every request, never transferred. */
+let readBuffer = new Uint8Array(0);
+
+/** Reads a batch of fixed-size blocks from a file into the worker's own buffer; returns the data and block boundaries. */
+function readBatch(from: NonNullable<EncodeRequest['readFrom']>): {data: Uint8Array; offsets: Uint32Array} {
+	if (readBuffer.length < from.length) readBuffer = new Uint8Array(from.length);
+	let filled = 0;
+	while (filled < from.length) {
+		const read = readSync(from.fd, readBuffer, filled, from.length - filled, from.position + filled);
+		if (read === 0) break;
+		filled += read;
+	}
+
+	const count = Math.ceil(filled / from.blockSize);
+	const offsets = new Uint32Array(count + 1);
+	for (let block = 0; block <= count; block++) offsets[block] = Math.min(block * from.blockSize, filled);
+	return {data: readBuffer.subarray(0, filled), offsets};
+}
+
 function encode(request: EncodeRequest): EncodeResult {
-	const data = new Uint8Array(request.data);
-	const count = request.offsets.length - 1;
+	const read = request.readFrom ? readBatch(request.readFrom) : undefined;
+	const data = read ? read.data : new Uint8Array(request.data!);
+	const offsets = read ? read.offsets : request.offsets;
+	const count = offsets.length - 1;
 	const hashes = new Uint8Array(count * hashLength);
 	const kinds = new Uint8Array(count);
 	const codecs = new Uint8Array(count);
 	const lengths = new Uint32Array(count);
 	const compress = request.level > 0;
 	let bound = 0;
-	if (request.level >= 0) for (let index = 0; index < count; index++) bound += compressBound(request.offsets[index + 1]! - request.offsets[index]!);
+	if (request.level >= 0) for (let index = 0; index < count; index++) bound += compressBound(offsets[index + 1]! - offsets[index]!);
 	// Its own memory (never the shared pool: it is transferred); pages past what is written are never touched.
 	const payload = request.reuse && request.reuse.byteLength >= bound ? Buffer.from(request.reuse) : Buffer.allocUnsafeSlow(bound);
 	let total = 0;
 	const compressor = compress ? compressorFor(request.level) : undefined;
 	for (let index = 0; index < count; index++) {
-		const piece = data.subarray(request.offsets[index]!, request.offsets[index + 1]!);
+		const piece = data.subarray(offsets[index]!, offsets[index + 1]!);
 		if (request.detectZero && isZero(piece)) {
 			kinds[index] = BlockKind.Zero;
 			continue;
@@ -101,7 +122,8 @@ function encode(request: EncodeRequest): EncodeResult {
 		total += lengths[index]!;
 	}
 
-	return {hashes, kinds, codecs, lengths, payload: payload.buffer, data: request.data};
+	if (read) return {hashes, kinds, codecs, lengths, payload: payload.buffer, data: new ArrayBuffer(0), filled: read.data.length, offsets};
+	return {hashes, kinds, codecs, lengths, payload: payload.buffer, data: request.data!};
 }
 
 /** An output buffer kept by this worker for writing restored data, aligned for direct I/O when asked. */
@@ -200,7 +222,7 @@ function decode(request: DecodeRequest): DecodeResult {
 parentPort!.on('message', (message: {id: number; request: WorkerRequest}) => {
 	try {
 		const result = message.request.op === 'encode' ? encode(message.request) : decode(message.request);
-		const transfer = 'payload' in result ? [...new Set([result.payload, result.hashes.buffer, result.data])] : [result.data];
+		const transfer = 'payload' in result ? [...new Set([result.payload, result.hashes.buffer, result.data, ...(result.offsets ? [result.offsets.buffer] : [])])] : [result.data];
 		parentPort!.postMessage({id: message.id, result}, transfer as ArrayBuffer[]);
 	} catch (error) {
 		// A system error (ENOSPC writing a restore, say) keeps its code, so the caller can say what went wrong.
