@@ -80,7 +80,7 @@ export function writeVolume(path, bytes, seed = 1) {
 	}
 }
 
-/** Rewrites `share` of the file's 16 KiB blocks at random places with new random or text data; returns how many. */
+/** Rewrites `share` of the file's 16 KiB blocks at random places with new random or text data; returns their indices. */
 export function churnVolume(path, bytes, share, seed = 2) {
 	const next = prng(seed);
 	const blockSize = 16 * 1024;
@@ -100,5 +100,5 @@ export function churnVolume(path, bytes, share, seed = 2) {
 		closeSync(fd);
 	}
 
-	return chosen.size;
+	return [...chosen];
 }
