@@ -1,5 +1,5 @@
 /** Turning flag strings into checked values, with one-line errors that name the flag. */
-import {parseInstant, UsageError} from '../engine/index.js';
+import {parseInstant, StrataError, UsageError} from '../engine/index.js';
 import type {Flags} from './command.js';
 
 /** A string flag's value, or undefined when it was not given. */
@@ -43,7 +43,14 @@ export function integerFlag(flags: Flags, name: string, bounds: {min?: number; m
 /** A date flag (ISO 8601). */
 export function dateFlag(flags: Flags, name: string): Date | undefined {
 	const text = stringFlag(flags, name);
-	return text === undefined ? undefined : parseInstant(text, `--${kebab(name)}`);
+	if (text === undefined) return undefined;
+	try {
+		return parseInstant(text, `--${kebab(name)}`);
+	} catch (error) {
+		// A malformed flag value is a usage mistake (exit 2), like a malformed number.
+		if (error instanceof StrataError) throw new UsageError(error.code, error.message, {hint: error.hint, cause: error});
+		throw error;
+	}
 }
 
 /** A flag limited to a set of words. */

@@ -5,7 +5,7 @@
  */
 import process from 'node:process';
 import meow from 'meow';
-import {formatError, type StrataError, toStrataError, UsageError} from '../engine/index.js';
+import {formatError, printable, type StrataError, toStrataError, UsageError} from '../engine/index.js';
 import {createContext} from './context.js';
 import type {Command, FlagSpec, Flags} from './command.js';
 import {commands} from './commands/index.js';
@@ -64,7 +64,9 @@ function checkFlags(flags: Record<string, unknown>, command: Command | undefined
 	for (const [name, value] of Object.entries(flags)) {
 		if (name === '_' || name === '--' || known.has(name) || value === undefined || (Array.isArray(value) && value.length === 0)) continue;
 		const where = command ? `\`strata ${command.name}\`` : 'strata';
-		throw new UsageError('UNKNOWN_FLAG', `unknown flag --${kebab(name)} for ${where}`, {hint: `See \`strata${command ? ` ${command.name}` : ''} --help\``});
+		// `--forecast -5d` reaches here as flags -5 and -d: say why, rather than only "unknown flag --5".
+		const negative = /^\d$/.test(name) ? ' (a value starting with "-" is read as flags; write --flag=VALUE)' : '';
+		throw new UsageError('UNKNOWN_FLAG', `unknown flag ${name.length === 1 ? '-' : '--'}${kebab(name)} for ${where}${negative}`, {hint: `See \`strata${command ? ` ${command.name}` : ''} --help\``});
 	}
 }
 
@@ -135,7 +137,8 @@ async function main(argv: string[]): Promise<number> {
 }
 
 function report(error: StrataError): void {
-	process.stderr.write(`strata: ${formatError(error)}\n`);
+	// Messages quote user input (item names, disk names, currencies): escape control characters so none reaches the terminal.
+	process.stderr.write(`strata: ${printable(formatError(error))}\n`);
 	if (process.env['STRATA_DEBUG'] === '1' && error.stack) process.stderr.write(`${error.stack}\n`);
 	if (process.env['STRATA_DEBUG'] === '1' && error.cause instanceof Error && error.cause.stack) process.stderr.write(`caused by: ${error.cause.stack}\n`);
 }

@@ -17,9 +17,11 @@ export const configSetCommand = defineCommand({
 		}
 
 		const repo = context.openRepository();
-		// Both are checked before either is written.
-		if (currency !== undefined) setSetting(repo, currencyKey, currency.toUpperCase());
-		setSetting(repo, key, value);
+		// One transaction: a bad price with a good --currency leaves both settings as they were.
+		repo.db.transaction(() => {
+			if (currency !== undefined) setSetting(repo, currencyKey, currency.toUpperCase());
+			setSetting(repo, key, value);
+		})();
 		const price = getPrice(repo);
 		if (context.json) context.printJson(price);
 		else context.print(`Storage price: ${price.perGibMonth} ${price.currency} per GiB-month`);

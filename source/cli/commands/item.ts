@@ -62,7 +62,7 @@ export const itemAddCommand = defineCommand({
 		if (database === undefined) {
 			const freezeCmd = stringFlag(context.flags, 'freezeCmd');
 			const thawCmd = stringFlag(context.flags, 'thawCmd');
-			const blockSize = integerFlag(context.flags, 'blockSize', {min: 1});
+			const blockSize = integerFlag(context.flags, 'blockSize', {min: 4096, max: 1_048_576});
 			item = addVolumeItem(repo, {
 				name,
 				volumes,

@@ -3,13 +3,17 @@ import {defineCommand, type FlagSpec, type Flags} from '../command.js';
 import {integerFlag, stringFlag} from '../flags.js';
 import {formatBytes, formatTable} from '../output.js';
 
-const policyFlags: Record<string, FlagSpec> = {
-	schedule: {type: 'string', value: 'SPEC', description: 'hourly, daily@HH:MM, weekly@sun@HH:MM, or a cron expression'},
-	tz: {type: 'string', value: 'ZONE', description: 'Time zone of the schedule and of weeks/months (default UTC)'},
+const retentionFlags: Record<string, FlagSpec> = {
 	retainDaily: {type: 'string', value: 'N', description: 'Keep each scheduled recovery point N days'},
 	retainWeekly: {type: 'string', value: 'N', description: 'Keep the first point of each ISO week N weeks'},
 	retainMonthly: {type: 'string', value: 'N', description: 'Keep the first point of each month N months'},
 	retainYearly: {type: 'string', value: 'N', description: 'Keep the first point of each year N years'},
+};
+
+const policyFlags: Record<string, FlagSpec> = {
+	schedule: {type: 'string', value: 'SPEC', description: 'hourly, daily@HH:MM, weekly@sun@HH:MM, or a cron expression'},
+	tz: {type: 'string', value: 'ZONE', description: 'Time zone of the schedule and of weeks/months (default UTC)'},
+	...retentionFlags,
 };
 
 function changesFrom(flags: Flags): PolicyChanges {
@@ -113,7 +117,8 @@ export const policySimulateCommand = defineCommand({
 	summary: 'Show what other retention would expire now, free and save per month, changing nothing',
 	args: ['NAME'],
 	requiredArgs: 1,
-	flags: policyFlags,
+	// Only retention: a --schedule here would be ignored, so it is refused as an unknown flag.
+	flags: retentionFlags,
 	examples: ['strata policy simulate nightly --retain-daily 3 --retain-weekly 2'],
 	run(context) {
 		const changes = changesFrom(context.flags);
