@@ -1,15 +1,16 @@
 /** PostgreSQL items on the real sandbox server: pg_dump in, psql out, deduplicated incrementals, one-table restores. */
 import {readdirSync, readFileSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
+import {setTimeout as sleep} from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import {execa} from 'execa';
 import {beforeAll, describe, expect, it} from 'vitest';
-import {execFileSync} from 'node:child_process';
-import {setTimeout as sleep} from 'node:timers/promises';
 import {cliEntry, runStrata} from '../helpers/cli.js';
 import {pgEnv, pgSandbox} from '../helpers/pg.js';
 import {strataFor} from '../helpers/strata.js';
 import {makeTempDir} from '../helpers/tmp.js';
+import {killSession, sendKeys, tmux, waitForScreen} from '../helpers/tmux.js';
+import {shortBytes} from '../../source/tui/format.js';
 
 const bin = (name: string) => join(pgSandbox().PGBIN, name);
 
@@ -64,6 +65,25 @@ describe('PostgreSQL backups', () => {
 		expect(points[1]!.ownedChunks).toBeLessThan(points[0]!.ownedChunks * 0.2);
 		expect(points[0]!.databaseBytes).toBeGreaterThan(1024 * 1024);
 		expect(points[0]!.serverVersion).toMatch(/^\d+\.\d+/);
+	});
+
+	it('shows the selected point\'s database size and server version in the console', async () => {
+		const session = `strata-pg-points-${process.pid}`;
+		tmux(session, `node ${cliEntry} --repo ${repo}`, {columns: 100, rows: 30});
+		try {
+			await waitForScreen(session, /Storage cost/);
+			// Storage cost pane, zoomed, then the only item's points; the first point is selected, j moves to the next.
+			sendKeys(session, '4', 'Enter', 'Enter');
+			const [full, incremental] = points as [(typeof points)[0], (typeof points)[0]];
+			const first = await waitForScreen(session, new RegExp(`rp${full.id} full: PostgreSQL`));
+			expect(first).toContain(`PostgreSQL ${full.serverVersion.split(' ')[0]}, database ${shortBytes(full.databaseBytes)}`);
+			sendKeys(session, 'j');
+			const second = await waitForScreen(session, new RegExp(`rp${incremental.id} on rp${full.id}: PostgreSQL`));
+			expect(second).toContain(`PostgreSQL ${incremental.serverVersion.split(' ')[0]}, database ${shortBytes(incremental.databaseBytes)}`);
+			expect(second).toContain(`${incremental.changedChunks} chunks changed`);
+		} finally {
+			killSession(session);
+		}
 	});
 
 	it('restores each point into a new database with the same dump as the source at capture', async () => {
@@ -196,17 +216,13 @@ describe('PostgreSQL secrets', () => {
 		// The console's frames (the real binary in tmux, Jobs and Storage cost panes, a job's details) show no password either.
 		const session = `strata-secret-${process.pid}`;
 		const envArgs = Object.entries(env).map(([key, value]) => `${key}=${value}`).join(' ');
-		execFileSync('tmux', ['new-session', '-d', '-x', '120', '-y', '40', '-s', session, `env -u CI ${envArgs} LANG=C.UTF-8 node ${cliEntry} --repo ${repo}`]);
+		tmux(session, `env ${envArgs} node ${cliEntry} --repo ${repo}`, {columns: 120, rows: 40});
 		try {
-			await sleep(1500);
-			outputs.push(execFileSync('tmux', ['capture-pane', '-p', '-t', session], {encoding: 'utf8'}));
-			execFileSync('tmux', ['send-keys', '-t', session, '2', 'Enter', 'Enter']);
-			await sleep(500);
-			const frame = execFileSync('tmux', ['capture-pane', '-p', '-t', session], {encoding: 'utf8'});
-			expect(frame).toContain('Job');
-			outputs.push(frame);
+			outputs.push(await waitForScreen(session, /Storage cost/));
+			sendKeys(session, '2', 'Enter', 'Enter');
+			outputs.push(await waitForScreen(session, /│ Job +│/));
 		} finally {
-			execFileSync('tmux', ['kill-session', '-t', session]);
+			killSession(session);
 		}
 
 		for (const output of outputs) expect(output).not.toContain(password);

@@ -2,7 +2,6 @@
  * The console as a person uses it: a keyboard-only restore through the dialog, the real binary in tmux at 80x24,
  * and a restore that outlives the console that started it.
  */
-import {execFileSync} from 'node:child_process';
 import {existsSync, readFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {setTimeout as sleep} from 'node:timers/promises';
@@ -14,13 +13,11 @@ import {makeTheme} from '../../source/tui/theme.js';
 import {cliEntry} from '../helpers/cli.js';
 import {flush} from '../helpers/ink.js';
 import {makeTempDir} from '../helpers/tmp.js';
+import {capture, killAllSessions, killSession, sendKeys, tmux, waitForScreen} from '../helpers/tmux.js';
 import {makeDisk, sha256File, writeBlock, writeRandomFile} from '../helpers/volume.js';
 
 const keys = {enter: '\r', arrowDown: '\u001B[B'};
-const sessions: string[] = [];
-afterAll(() => {
-	for (const session of sessions) execFileSync('tmux', ['kill-session', '-t', session], {stdio: 'ignore'});
-});
+afterAll(killAllSessions);
 
 async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 30_000): Promise<T> {
 	for (const started = Date.now(); Date.now() - started < timeoutMs; await sleep(100)) {
@@ -54,15 +51,6 @@ async function repoWithHistory(diskBytes?: number) {
 	return {dir, repo, hashes};
 }
 
-/** Starts a command in a new tmux session. CI is unset inside: Ink draws only a final frame when it sees CI. */
-function tmux(session: string, command: string, size = {columns: 80, rows: 24}) {
-	sessions.push(session);
-	execFileSync('tmux', ['new-session', '-d', '-x', String(size.columns), '-y', String(size.rows), '-s', session, command]);
-}
-
-const capture = (session: string) => execFileSync('tmux', ['capture-pane', '-p', '-t', session], {encoding: 'utf8'});
-const sendKeys = (session: string, ...keysToSend: string[]) => execFileSync('tmux', ['send-keys', '-t', session, ...keysToSend]);
-
 describe('the console, end to end', () => {
 	it('restores RP 2 of 3 to a new path with the keyboard only', async () => {
 		const {dir, repo, hashes} = await repoWithHistory();
@@ -87,11 +75,11 @@ describe('the console, end to end', () => {
 		repo.close();
 		const exitFile = join(dir, 'exit-status');
 		const session = `strata-e2e-${process.pid}`;
-		tmux(session, `env -u CI LANG=C.UTF-8 node ${cliEntry} --repo ${join(dir, 'repo')}; echo $? > ${exitFile}; sleep 60`);
-		const screen = await waitFor('the dashboard', () => (capture(session).includes('Storage cost') ? capture(session) : undefined));
+		tmux(session, `node ${cliEntry} --repo ${join(dir, 'repo')}; echo $? > ${exitFile}; sleep 60`);
+		const screen = await waitForScreen(session, /Storage cost/);
 		for (const text of ['1 Policies', '2 Jobs', '3 Churn', '4 Storage cost', 'nightly', 'vm1']) expect(screen).toContain(text);
 		sendKeys(session, '?');
-		const help = await waitFor('help', () => (capture(session).includes('Keys') ? capture(session) : undefined));
+		const help = await waitForScreen(session, /Keys/);
 		expect(help).toMatch(/restore the selected recovery point/);
 		sendKeys(session, 'q');
 		const status = await waitFor('the exit status', () => (existsSync(exitFile) ? readFileSync(exitFile, 'utf8').trim() : undefined));
@@ -105,29 +93,28 @@ describe('the console, end to end', () => {
 		repo.close();
 		const target = join(dir, 'survivor.img');
 		const session = `strata-detach-${process.pid}`;
-		tmux(session, `env -u CI LANG=C.UTF-8 node ${cliEntry} --repo ${join(dir, 'repo')}`, {columns: 100, rows: 30});
-		await waitFor('the dashboard', () => capture(session).includes('Storage cost'));
+		tmux(session, `node ${cliEntry} --repo ${join(dir, 'repo')}`, {columns: 100, rows: 30});
+		await waitForScreen(session, /Storage cost/);
 		sendKeys(session, '4');
 		sendKeys(session, 'Enter');
 		sendKeys(session, 'Enter');
-		await waitFor('the points', () => capture(session).includes('Recovery points of vm1'));
+		await waitForScreen(session, /Recovery points of vm1/);
 		sendKeys(session, 'j', 'r');
-		await waitFor('the dialog', () => capture(session).includes('Restore rp2'));
+		await waitForScreen(session, /Restore rp2/);
 		sendKeys(session, '-l', target);
 		sendKeys(session, 'Enter');
-		await waitFor('the review', () => capture(session).includes('Type y'));
+		await waitForScreen(session, /Type y/);
 		sendKeys(session, 'y');
-		await waitFor('the start', () => capture(session).includes('Started a restore'));
-		execFileSync('tmux', ['kill-session', '-t', session]);
-		sessions.pop();
+		await waitForScreen(session, /Started a restore/);
+		killSession(session);
 		const reopened = Repository.open(join(dir, 'repo'));
 		const job = await waitFor('the detached restore', () => lastRestore(reopened), 60_000);
 		reopened.close();
 		expect(job.status, job.error).toBe('succeeded');
 		expect(sha256File(target)).toBe(hashes[1]);
 		const again = `strata-reopen-${process.pid}`;
-		tmux(again, `env -u CI LANG=C.UTF-8 node ${cliEntry} --repo ${join(dir, 'repo')}`, {columns: 100, rows: 30});
-		const screen = await waitFor('the jobs pane', () => (capture(again).includes('restore vm1') ? capture(again) : undefined));
+		tmux(again, `node ${cliEntry} --repo ${join(dir, 'repo')}`, {columns: 100, rows: 30});
+		const screen = await waitForScreen(again, /restore vm1/);
 		expect(screen).toMatch(/restore vm1 +succeeded/);
 	});
 });

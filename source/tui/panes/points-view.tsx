@@ -11,7 +11,8 @@ export function itemPoints(repo: Repository, item: string): RecoveryPoint[] {
 }
 
 export function PointsView({repo, item, points, selected, price, width, height, theme}: {repo: Repository; item: string; points: RecoveryPoint[]; selected: number; price: Price; width: number; height: number; theme: Theme}) {
-	const rows = Math.max(1, height - 4);
+	// The last row describes the selected point: what a PostgreSQL point captured, or a volume point's disks.
+	const rows = Math.max(1, height - 5);
 	const {items, offset} = windowed(points, selected, rows);
 	// Below 100 columns times lose their year and the trigger is shortened, so every column still fits.
 	const narrow = width < 100;
@@ -27,11 +28,33 @@ export function PointsView({repo, item, points, selected, price, width, height, 
 		})),
 	];
 	if (points.length === 0) lines.push({text: 'No recovery points yet. Press b to back this item up now.', muted: true});
+	else {
+		while (lines.length < rows + 1) lines.push({text: ''});
+		lines.push({text: pointDetail(points[selected] ?? points.at(-1)!)});
+	}
+
 	return (
 		<Box flexDirection="column">
 			<Pane title={`Recovery points of ${item} (${points.length}), cost per month in ${price.currency}`} lines={lines} width={width} height={height} focused theme={theme} />
 		</Box>
 	);
+}
+
+const counted = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
+
+/** One line on a point: its base, and the database size and server version of a PostgreSQL point or the disks of a volume point. */
+export function pointDetail(point: RecoveryPoint): string {
+	// The type is in the table above; the line names the base instead, to fit 80 columns.
+	const base = point.baseId === undefined ? point.type : `on rp${point.baseId}`;
+	const {databaseBytes, serverVersion, dumpBytes} = point.meta;
+	if (dumpBytes !== undefined) {
+		const version = typeof serverVersion === 'string' && serverVersion !== '' ? `PostgreSQL ${serverVersion.split(' ')[0]}` : 'server version unknown';
+		const size = typeof databaseBytes === 'number' ? `database ${shortBytes(databaseBytes)}` : 'database size unknown';
+		return `rp${point.id} ${base}: ${version}, ${size}, dump ${shortBytes(Number(dumpBytes))}, ${counted(point.changedBlocks, 'chunk')} changed`;
+	}
+
+	const disks = point.disks.map(disk => `${disk.name} ${shortBytes(disk.size)}`).join(', ');
+	return `rp${point.id} ${base}: ${disks}, ${counted(point.changedBlocks, 'block')} changed`;
 }
 
 /** A job's full record, including its error, on Enter in the Jobs pane. */
