@@ -1,6 +1,7 @@
 /** The volume engine through the real CLI: the worked example, churn, differentials, multi-disk, dedup, restores. */
-import {copyFileSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs';
+import {copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
+import Database from 'better-sqlite3';
 import {describe, expect, it} from 'vitest';
 import {runStrata} from '../helpers/cli.js';
 import {hashTree} from '../helpers/hash-tree.js';
@@ -198,6 +199,39 @@ describe('volume backups', () => {
 		const ontoSource = await runStrata(['--repo', repo, 'restore', 'vm', '1', '--to', disk, '--force']);
 		expect(ontoSource.exitCode).toBe(1);
 		expect(ontoSource.stderr).toMatch(/is a source disk/);
+	});
+
+	it.each(['../escape.img', 'a/b', '..', 'a\\b'])('refuses a disk name %j from the catalog that would steer a write out of --to, writing nothing', async name => {
+		// Given a two-disk item whose second disk's name in the catalog was tampered with.
+		const {dir, repo} = await freshRepo();
+		const disks = ['os.img', 'data.img'].map(disk => join(dir, disk));
+		for (const [index, disk] of disks.entries()) {
+			makeDisk(disk, 4);
+			writeBlock(disk, index, 0x60 + index);
+		}
+
+		await strata(repo, 'item', 'add', 'vm', ...disks.flatMap(disk => ['--volume', disk]));
+		await backup(repo, 'vm');
+		const db = new Database(join(repo, 'catalog.db'));
+		expect(db.prepare("UPDATE disks SET name = ? WHERE name = 'data.img'").run(name).changes).toBe(1);
+		db.close();
+		const target = join(dir, 'out', 'restore');
+		mkdirSync(target, {recursive: true});
+		const before = hashTree(dir);
+		// When the whole point is restored into the folder, or the bad disk alone into it or into a file path in it.
+		for (const how of [['--to', target], ['--to', target, '--disk', name], ['--to', join(target, 'one.img'), '--disk', name]]) {
+			const refused = await runStrata(['--repo', repo, 'restore', 'vm', '1', ...how]);
+			// Then each is refused in one line naming the disk, and no byte is written anywhere: not in the folder, not beside it.
+			expect(refused.exitCode, refused.stderr).toBe(1);
+			expect(refused.stderr.trim().split('\n')).toHaveLength(1);
+			expect(refused.stderr).toContain(`strata: disk name "${name}" in the catalog is not a plain file name.`);
+			expect(hashTree(dir)).toEqual(before);
+			expect(readdirSync(target)).toEqual([]);
+		}
+
+		// The untouched disk still restores on its own.
+		await strata(repo, 'restore', 'vm', '1', '--disk', 'os.img', '--to', join(target, 'os.img'));
+		expect(sha256File(join(target, 'os.img'))).toBe(sha256File(disks[0]!));
 	});
 });
 
