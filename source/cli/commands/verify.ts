@@ -1,5 +1,27 @@
-import {requireItem, verifyRepository} from '../../engine/index.js';
+import {requireItem, RuntimeError, toStrataError, type VerifyReport, verifyRepository} from '../../engine/index.js';
 import {defineCommand} from '../command.js';
+
+const catalogHint = 'Restore catalog.db from a copy of the repository, then run `strata verify --read-data` again';
+
+/** The one stderr line of a failed verify: what is damaged, which points it affects, and what to do. */
+function failureLine(report: VerifyReport): string {
+	const affected = report.affectedPoints.map(point => `${point.item} rp${point.id}`).join(', ');
+	const objects = `${report.damaged.length} damaged object(s); affected recovery points: ${affected || 'none'}`;
+	if (report.catalogProblems.length === 0) return `strata: ${objects}. Restore from an unaffected recovery point and back up again.`;
+	// A damaged catalog makes "restore from an unaffected point" the wrong advice: the catalog comes first.
+	return `strata: the repository catalog is damaged (SQLite's quick_check found ${report.catalogProblems.length} problem(s))${report.damaged.length > 0 ? `; ${objects}` : ''}. ${catalogHint}.`;
+}
+
+/** Verify with a catalog too damaged to read: say so without pointing back at verify. */
+async function verifyOrExplain(...args: Parameters<typeof verifyRepository>): Promise<VerifyReport> {
+	try {
+		return await verifyRepository(...args);
+	} catch (error) {
+		const failure = toStrataError(error);
+		if (failure.code !== 'CATALOG_DAMAGED') throw failure;
+		throw new RuntimeError('CATALOG_DAMAGED', `${failure.message}, so verify cannot tell which recovery points are affected`, {hint: catalogHint, cause: error});
+	}
+}
 
 export const verifyCommand = defineCommand({
 	name: 'verify',
@@ -12,7 +34,7 @@ export const verifyCommand = defineCommand({
 		const [itemName] = context.args;
 		const repo = context.openRepository();
 		const itemId = itemName === undefined ? undefined : requireItem(repo.db, itemName).id;
-		const report = await verifyRepository(repo, {itemId, readData: context.flags['readData'] === true, signal: context.signal});
+		const report = await verifyOrExplain(repo, {itemId, readData: context.flags['readData'] === true, signal: context.signal});
 		if (context.json) {
 			context.printJson(report);
 		} else if (report.ok) {
@@ -21,8 +43,7 @@ export const verifyCommand = defineCommand({
 			for (const problem of report.catalogProblems) context.print(`catalog: ${problem}`);
 			for (const object of report.damaged.slice(0, 20)) context.print(`damaged: object ${object.hash?.slice(0, 12) ?? `#${object.objectId}`} in pack ${object.pack ?? '?'}: ${object.problem}`);
 			if (report.damaged.length > 20) context.print(`... and ${report.damaged.length - 20} more damaged objects`);
-			const affected = report.affectedPoints.map(point => `${point.item} rp${point.id}`).join(', ');
-			process.stderr.write(`strata: ${report.damaged.length} damaged object(s)${report.catalogProblems.length > 0 ? ' and a damaged catalog' : ''}; affected recovery points: ${affected || 'none'}. Restore from an unaffected recovery point and back up again.\n`);
+			process.stderr.write(`${failureLine(report)}\n`);
 		}
 
 		return report.ok ? 0 : 1;
