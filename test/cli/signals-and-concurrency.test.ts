@@ -1,6 +1,7 @@
 /** Signals roll a backup back; two backups into one repository at once both succeed; a full filesystem loses nothing. */
 import {execFileSync} from 'node:child_process';
-import {mkdirSync, readdirSync, rmSync, writeFileSync} from 'node:fs';
+import {randomBytes} from 'node:crypto';
+import {closeSync, copyFileSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {setTimeout as sleep} from 'node:timers/promises';
 import {execa} from 'execa';
@@ -8,7 +9,7 @@ import {afterAll, describe, expect, it} from 'vitest';
 import {cliEntry, runStrata} from '../helpers/cli.js';
 import {strataFor} from '../helpers/strata.js';
 import {makeTempDir} from '../helpers/tmp.js';
-import {sha256File, writeRandomFile} from '../helpers/volume.js';
+import {blockSize, sha256File, writeBlock, writeRandomFile} from '../helpers/volume.js';
 
 async function repoWith(items: Array<[string, number]>) {
 	const dir = makeTempDir();
@@ -61,25 +62,77 @@ describe('concurrent processes', () => {
 });
 
 describe('a backup and a gc at the same time', () => {
-	it('never deletes an object the backup is about to reference', async () => {
-		const {dir, repo, cli} = await repoWith([['vm', 64]]);
+	it('gc waiting on a backup that revives its garbage deletes only what stayed unreferenced; every point restores', async () => {
+		// Given rp1 (a full of 1536 random blocks) and rp2 (3/4 of the blocks rewritten), then rp1 expired: its pack holds
+		// 1152 unreferenced objects and is 25% live, so gc has objects to delete and a pack to repack.
+		const {dir, repo, cli} = await repoWith([]);
+		const disk = join(dir, 'vm.img');
+		const original = join(dir, 'original.img');
+		writeRandomFile(disk, 1536 * blockSize);
+		copyFileSync(disk, original);
+		const gate = join(dir, 'gate');
+		const thawing = join(dir, 'thawing');
+		// The thaw runs after the disks were read (objects deduplicated, new ones in tmp/) and before the commit: the
+		// backup holds the lock there until the test opens the gate.
+		const thaw = `touch '${thawing}'; while [ ! -e '${gate}' ]; do sleep 0.02; done`;
+		await cli.run(['item', 'add', 'vm', '--volume', disk, '--freeze-cmd', 'true', '--thaw-cmd', thaw]);
+		writeFileSync(gate, '');
 		await cli.run(['backup', 'vm', '--retain-days', '1'], '2026-01-01T00:00:00Z');
-		await cli.run(['backup', 'vm', '--retain-days', '1'], '2026-01-01T01:00:00Z');
-		// The first point expires and its objects move on; a full backup and a gc then race for the lock.
-		await cli.run(['expire'], '2026-01-03T00:00:00Z');
-		const backup = runStrata(['--repo', repo, 'backup', 'vm', '--type', 'full']);
-		await sleep(50);
-		const gc = await runStrata(['--repo', repo, 'gc']);
-		const done = await backup;
-		expect(done.exitCode, done.stderr).toBe(0);
-		expect(gc.exitCode, gc.stderr).toBe(0);
-		expect((await runStrata(['--repo', repo, 'verify', '--read-data'])).exitCode).toBe(0);
+		for (let index = 0; index < 1152; index++) writeBlock(disk, index, randomBytes(blockSize));
+		await cli.run(['backup', 'vm', '--retain-days', '30'], '2026-01-01T01:00:00Z');
+		const secondHash = sha256File(disk);
+		const later = '2026-01-03T00:00:00Z';
+		await cli.run(['expire'], later);
+		// rp3: 192 blocks back to rp1's contents (deduplicated against objects gc is about to delete) and 128 new ones.
+		for (let index = 0; index < 192; index++) writeBlock(disk, index, readBlock(original, index));
+		for (let index = 1152; index < 1280; index++) writeBlock(disk, index, randomBytes(blockSize));
+		rmSync(gate);
+		rmSync(thawing, {force: true});
+
+		// When gc starts while the backup, holding the lock, waits in its thaw with its objects chosen.
+		let backupDone = false;
+		const backup = runStrata(['--repo', repo, 'backup', 'vm', '--json'], {env: {STRATA_NOW: later}}).finally(() => {
+			backupDone = true;
+		});
+		while (!existsSync(thawing) && !backupDone) await sleep(10);
+		expect(backupDone, 'the backup ended before its thaw').toBe(false);
+		let gcDone = false;
+		const gc = runStrata(['--repo', repo, 'gc', '--json'], {env: {STRATA_NOW: later}}).finally(() => {
+			gcDone = true;
+		});
+		await sleep(1500);
+		expect(gcDone, 'gc did not wait for the backup').toBe(false);
+		expect(JSON.parse(readFileSync(join(repo, 'lock'), 'utf8'))).toMatchObject({command: 'backup vm'});
+		writeFileSync(gate, '');
+		const [backedUp, collected] = await Promise.all([backup, gc]);
+
+		// Then both succeed; gc kept the 192 revived objects, deleted the other 960 and repacked rp1's pack.
+		expect(backedUp.exitCode, backedUp.stderr).toBe(0);
+		expect(collected.exitCode, collected.stderr).toBe(0);
+		expect(JSON.parse(collected.stdout)).toMatchObject({deletedObjects: 1152 - 192, repackedPacks: 1});
+		const verify = await runStrata(['--repo', repo, 'verify', '--read-data']);
+		expect(verify.exitCode, verify.stderr).toBe(0);
 		const points = await cli.points('vm');
-		const target = join(dir, 'latest.img');
-		await cli.run(['restore', 'vm', String(points.at(-1)!.id), '--to', target]);
-		expect(sha256File(target)).toBe(sha256File(join(dir, 'vm.img')));
+		expect(points.map(point => point.id)).toEqual([2, 3]);
+		for (const [id, expected] of [[2, secondHash], [3, sha256File(disk)]] as const) {
+			const target = join(dir, `rp${id}.img`);
+			await cli.run(['restore', 'vm', String(id), '--to', target]);
+			expect(sha256File(target), `rp${id}`).toBe(expected);
+		}
 	});
 });
+
+/** One block of a file. */
+function readBlock(path: string, index: number): Buffer {
+	const fd = openSync(path, 'r');
+	try {
+		const block = Buffer.alloc(blockSize);
+		readSync(fd, block, 0, blockSize, index * blockSize);
+		return block;
+	} finally {
+		closeSync(fd);
+	}
+}
 
 const isRoot = process.getuid?.() === 0;
 const mounts: string[] = [];
