@@ -8,7 +8,8 @@ import {cliEntry, runStrata} from '../helpers/cli.js';
 import {strataFor} from '../helpers/strata.js';
 import {makeTempDir} from '../helpers/tmp.js';
 import {blockSize, makeDisk, sha256File, writeBlock, writeRandomFile} from '../helpers/volume.js';
-import {packBytes} from '../helpers/repo-files.js';
+import {thawGate} from '../helpers/hook-gate.js';
+import {packBytes, packFiles} from '../helpers/repo-files.js';
 
 describe('gc', () => {
 	it('removes orphan packs, drops unreferenced objects and repacks a pack whose live share fell below half', async () => {
@@ -66,5 +67,50 @@ describe('strata run (daemon)', () => {
 		const points = await cli.points('vm');
 		expect(points).toHaveLength(1);
 		expect(points[0]!.trigger).toBe('scheduled');
+	});
+});
+
+describe('strata run (daemon) signalled while its backup runs', () => {
+	it.each(['SIGTERM', 'SIGINT'] as const)('%s: the backup rolls back, the daemon exits 0, verify passes and run --once then backs up', async signal => {
+		// Given an hourly item that is due at 10:30 and a daemon whose backup is held in its thaw, its data read.
+		const dir = makeTempDir();
+		const repo = join(dir, 'repo');
+		const cli = strataFor(repo);
+		const at = '2026-03-01T10:30:00Z';
+		await cli.run(['init'], at);
+		const disk = join(dir, 'disk.img');
+		writeRandomFile(disk, 8 * 1024 * 1024);
+		const gate = thawGate(dir);
+		await cli.run(['policy', 'add', 'hourly', '--schedule', 'hourly', '--retain-daily', '1'], at);
+		await cli.run(['item', 'add', 'vm', '--volume', disk, '--policy', 'hourly', '--freeze-cmd', 'true', '--thaw-cmd', gate.command], at);
+		const daemon = execa('node', [cliEntry, '--repo', repo, 'run'], {reject: false, env: {STRATA_NOW: at}});
+		expect(await gate.reached(() => daemon.exitCode !== null), 'the daemon ended before its backup reached the thaw').toBe(true);
+		const running = JSON.parse(await cli.run(['jobs', '--json'])) as Array<{kind: string; status: string; trigger: string}>;
+		expect(running[0]).toMatchObject({kind: 'backup', status: 'running', trigger: 'scheduled'});
+
+		// When it is signalled mid-backup, it waits for the job rather than dying; the job then ends.
+		daemon.kill(signal);
+		await sleep(500);
+		expect(daemon.exitCode, 'the daemon exited with its backup still running').toBeNull();
+		gate.open();
+		const result = await daemon;
+
+		// Then it exits 0, with nothing committed and nothing left over.
+		expect(result.exitCode, result.stderr).toBe(0);
+		expect(result.stdout).toContain(`backup vm failed: interrupted (interrupted by ${signal}); nothing was committed.`);
+		expect(await cli.points('vm')).toEqual([]);
+		const jobs = JSON.parse(await cli.run(['jobs', '--json'])) as Array<{status: string; error: string}>;
+		expect(jobs[0]).toMatchObject({status: 'failed', error: expect.stringMatching(/interrupted/)});
+		expect(readdirSync(join(repo, 'tmp'))).toEqual([]);
+		expect(packFiles(repo)).toEqual([]);
+		expect((await runStrata(['--repo', repo, 'verify', '--read-data'])).exitCode).toBe(0);
+		// The slot is still due: the next run --once takes the backup, and it restores byte for byte.
+		expect(await cli.run(['run', '--once'], at)).toMatch(/^backup vm: rp1$/m);
+		const points = await cli.points('vm');
+		expect(points.map(point => point.trigger)).toEqual(['scheduled']);
+		expect((await runStrata(['--repo', repo, 'verify', '--read-data'])).exitCode).toBe(0);
+		const target = join(dir, 'restored.img');
+		await cli.run(['restore', 'vm', String(points[0]!.id), '--to', target]);
+		expect(sha256File(target)).toBe(sha256File(disk));
 	});
 });

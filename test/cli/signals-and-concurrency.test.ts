@@ -1,13 +1,14 @@
 /** Signals roll a backup back; two backups into one repository at once both succeed; a full filesystem loses nothing. */
 import {execFileSync} from 'node:child_process';
 import {randomBytes} from 'node:crypto';
-import {closeSync, copyFileSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, writeFileSync} from 'node:fs';
+import {closeSync, copyFileSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {setTimeout as sleep} from 'node:timers/promises';
 import {execa} from 'execa';
 import {afterAll, describe, expect, it} from 'vitest';
 import {cliEntry, runStrata} from '../helpers/cli.js';
 import {strataFor} from '../helpers/strata.js';
+import {thawGate} from '../helpers/hook-gate.js';
 import {makeTempDir} from '../helpers/tmp.js';
 import {blockSize, sha256File, writeBlock, writeRandomFile} from '../helpers/volume.js';
 
@@ -70,13 +71,9 @@ describe('a backup and a gc at the same time', () => {
 		const original = join(dir, 'original.img');
 		writeRandomFile(disk, 1536 * blockSize);
 		copyFileSync(disk, original);
-		const gate = join(dir, 'gate');
-		const thawing = join(dir, 'thawing');
-		// The thaw runs after the disks were read (objects deduplicated, new ones in tmp/) and before the commit: the
-		// backup holds the lock there until the test opens the gate.
-		const thaw = `touch '${thawing}'; while [ ! -e '${gate}' ]; do sleep 0.02; done`;
-		await cli.run(['item', 'add', 'vm', '--volume', disk, '--freeze-cmd', 'true', '--thaw-cmd', thaw]);
-		writeFileSync(gate, '');
+		const gate = thawGate(dir);
+		await cli.run(['item', 'add', 'vm', '--volume', disk, '--freeze-cmd', 'true', '--thaw-cmd', gate.command]);
+		gate.open();
 		await cli.run(['backup', 'vm', '--retain-days', '1'], '2026-01-01T00:00:00Z');
 		for (let index = 0; index < 1152; index++) writeBlock(disk, index, randomBytes(blockSize));
 		await cli.run(['backup', 'vm', '--retain-days', '30'], '2026-01-01T01:00:00Z');
@@ -86,16 +83,14 @@ describe('a backup and a gc at the same time', () => {
 		// rp3: 192 blocks back to rp1's contents (deduplicated against objects gc is about to delete) and 128 new ones.
 		for (let index = 0; index < 192; index++) writeBlock(disk, index, readBlock(original, index));
 		for (let index = 1152; index < 1280; index++) writeBlock(disk, index, randomBytes(blockSize));
-		rmSync(gate);
-		rmSync(thawing, {force: true});
+		gate.close();
 
 		// When gc starts while the backup, holding the lock, waits in its thaw with its objects chosen.
 		let backupDone = false;
 		const backup = runStrata(['--repo', repo, 'backup', 'vm', '--json'], {env: {STRATA_NOW: later}}).finally(() => {
 			backupDone = true;
 		});
-		while (!existsSync(thawing) && !backupDone) await sleep(10);
-		expect(backupDone, 'the backup ended before its thaw').toBe(false);
+		expect(await gate.reached(() => backupDone), 'the backup ended before its thaw').toBe(true);
 		let gcDone = false;
 		const gc = runStrata(['--repo', repo, 'gc', '--json'], {env: {STRATA_NOW: later}}).finally(() => {
 			gcDone = true;
@@ -103,7 +98,7 @@ describe('a backup and a gc at the same time', () => {
 		await sleep(1500);
 		expect(gcDone, 'gc did not wait for the backup').toBe(false);
 		expect(JSON.parse(readFileSync(join(repo, 'lock'), 'utf8'))).toMatchObject({command: 'backup vm'});
-		writeFileSync(gate, '');
+		gate.open();
 		const [backedUp, collected] = await Promise.all([backup, gc]);
 
 		// Then both succeed; gc kept the 192 revived objects, deleted the other 960 and repacked rp1's pack.
