@@ -2,13 +2,14 @@
  * Worker thread for the CPU-bound half of the data path: hashing, zero detection and zstd compression of new
  * blocks or chunks, and on restore decompression with a hash check. zstd-napi is synchronous, so it runs here.
  */
-import {closeSync, constants, readSync, rmSync} from 'node:fs';
+import {closeSync, constants, readSync, rmSync, write} from 'node:fs';
+import {promisify} from 'node:util';
 import {join} from 'node:path';
 import {parentPort, threadId} from 'node:worker_threads';
 // The low-level binding compresses into and decompresses out of buffers we own: no allocation per block.
 import zstd from 'zstd-napi/binding.js';
 import type {DecodeRequest, DecodeResult, DecodeTarget, EncodeRequest, EncodeResult, WorkerRequest} from './codec-protocol.js';
-import {alignedBuffer, directAlignment, openDirect, writeFully} from './direct-io.js';
+import {alignedBuffer, directAlignment, openDirect} from './direct-io.js';
 import {BlockKind} from './codec-protocol.js';
 
 const {CCtx, CParameter, compressBound, DCtx} = zstd;
@@ -126,19 +127,20 @@ function encode(request: EncodeRequest): EncodeResult {
 	return {hashes, kinds, codecs, lengths, payload: payload.buffer, data: request.data!};
 }
 
-/** An output buffer kept by this worker for writing restored data, aligned for direct I/O when asked. */
-let writeBuffer: {bytes: Buffer; direct: boolean} | undefined;
+/**
+ * Output buffers kept by this worker for writing restored data, aligned for direct I/O when asked. A buffer is busy
+ * while its write runs in the background, so the next batch decodes into another one meanwhile.
+ */
+const freeWriteBuffers: Array<{bytes: Buffer; direct: boolean}> = [];
 
-function outputFor(rawTotal: number, target: DecodeTarget): Buffer {
+function outputFor(rawTotal: number, target: DecodeTarget): {bytes: Buffer; direct: boolean} {
 	const direct = target.directProbeFolder !== undefined;
 	// Room for padding the last block of a file to an aligned length.
 	const needed = rawTotal + directAlignment;
-	if (!writeBuffer || writeBuffer.bytes.length < needed || writeBuffer.direct !== direct) {
-		const size = Math.ceil(needed / directAlignment) * directAlignment;
-		writeBuffer = {bytes: direct ? probedBuffer(target.directProbeFolder!, size) : Buffer.allocUnsafe(size), direct};
-	}
-
-	return writeBuffer.bytes;
+	const free = freeWriteBuffers.findIndex(buffer => buffer.bytes.length >= needed && buffer.direct === direct);
+	if (free >= 0) return freeWriteBuffers.splice(free, 1)[0]!;
+	const size = Math.ceil(needed / directAlignment) * directAlignment;
+	return {bytes: direct ? probedBuffer(target.directProbeFolder!, size) : Buffer.allocUnsafe(size), direct};
 }
 
 /** An aligned buffer found with a probe file of our own (never the target: the probe writes at offset 0). */
@@ -155,12 +157,15 @@ function probedBuffer(folder: string, size: number): Buffer {
 	}
 }
 
+const writeAt = promisify(write);
+
 /**
- * Writes the decoded objects at their positions, consecutive ones in one write. For direct I/O every run is whole
- * blocks (multiples of the alignment) except a file's last block, which comes last and is padded; the caller
- * truncates the file to its size afterwards.
+ * Writes the decoded objects at their positions, consecutive ones in one write, on libuv's thread pool, so this
+ * worker decodes the next batch while the disk takes this one. For direct I/O every run is whole blocks (multiples
+ * of the alignment) except a file's last block, which comes last and is padded; the caller truncates the file to
+ * its size afterwards.
  */
-function writeDecoded(output: Buffer, rawLengths: Uint32Array, target: DecodeTarget): void {
+async function writeDecoded(output: Buffer, rawLengths: Uint32Array, target: DecodeTarget): Promise<void> {
 	const direct = target.directProbeFolder !== undefined;
 	let offset = 0;
 	for (let first = 0; first < rawLengths.length; ) {
@@ -174,17 +179,22 @@ function writeDecoded(output: Buffer, rawLengths: Uint32Array, target: DecodeTar
 			output.fill(0, offset + length, offset + writeLength);
 		}
 
-		writeFully(target.fd, output.subarray(offset), writeLength, target.positions[first]!);
+		for (let written = 0; written < writeLength; ) {
+			const {bytesWritten} = await writeAt(target.fd, output, offset + written, writeLength - written, target.positions[first]! + written);
+			written += bytesWritten;
+		}
+
 		offset += length;
 		first = end;
 	}
 }
 
-function decode(request: DecodeRequest): DecodeResult {
+async function decode(request: DecodeRequest): Promise<DecodeResult> {
 	const input = new Uint8Array(request.payload);
 	const count = request.codecs.length;
 	const rawTotal = request.rawLengths.reduce((sum, length) => sum + length, 0);
-	const output = request.writeTo ? outputFor(rawTotal, request.writeTo) : new Uint8Array(rawTotal);
+	const writeBuffer = request.writeTo ? outputFor(rawTotal, request.writeTo) : undefined;
+	const output = writeBuffer ? writeBuffer.bytes : new Uint8Array(rawTotal);
 	const damaged: number[] = [];
 	let inOffset = 0;
 	let outOffset = 0;
@@ -215,13 +225,19 @@ function decode(request: DecodeRequest): DecodeResult {
 	}
 
 	if (!request.writeTo) return {data: output.buffer as ArrayBuffer, damaged};
-	if (damaged.length === 0) writeDecoded(output as Buffer, request.rawLengths, request.writeTo);
+	try {
+		if (damaged.length === 0) await writeDecoded(output as Buffer, request.rawLengths, request.writeTo);
+	} finally {
+		freeWriteBuffers.push(writeBuffer!);
+	}
+
 	return {data: new ArrayBuffer(0), damaged};
 }
 
-parentPort!.on('message', (message: {id: number; request: WorkerRequest}) => {
+// Decoding for a restore is asynchronous (its write runs in the background): a second request may start meanwhile.
+parentPort!.on('message', async (message: {id: number; request: WorkerRequest}) => {
 	try {
-		const result = message.request.op === 'encode' ? encode(message.request) : decode(message.request);
+		const result = message.request.op === 'encode' ? encode(message.request) : await decode(message.request);
 		const transfer = 'payload' in result ? [...new Set([result.payload, result.hashes.buffer, result.data, ...(result.offsets ? [result.offsets.buffer] : [])])] : [result.data];
 		parentPort!.postMessage({id: message.id, result}, transfer as ArrayBuffer[]);
 	} catch (error) {
