@@ -18,19 +18,30 @@ afterAll(() => {
 });
 
 describe.each(folders)('packs in $name', ({path}) => {
-	it('reads back every object at the offset the writer reported', () => {
+	it.each([
+		{mode: 'synchronous writes', background: false},
+		{mode: 'background writes', background: true},
+	])('reads back every object at the offset the writer reported ($mode)', async ({background}) => {
 		// Given a repository-like folder and objects from a few bytes to 5 MiB (past the 4 MiB write buffer)
 		const root = path();
 		const packsDir = join(root, 'packs');
 		const tmpDir = join(root, 'tmp');
 		mkdirSync(packsDir, {recursive: true});
 		mkdirSync(tmpDir, {recursive: true});
-		const sizes = [1, 41, 4095, 4096, 4097, 16_384, 5 * 1024 * 1024, 3, 12_345, 1024 * 1024 + 7];
+		const sizes = [1, 41, 4095, 4096, 4097, 16_384, 5 * 1024 * 1024, 3, 12_345, 1024 * 1024 + 7, ...Array.from({length: 40}, (_, index) => 300_000 + index * 4093)];
 		const objects = sizes.map(size => randomBytes(size));
 
 		// When they are written into packs of about 2 MiB (a pack is sealed once it reaches that)
-		const writer = new PackWriter(packsDir, tmpDir, 2 * 1024 * 1024);
-		const written = objects.map(data => writer.add(contentHash(data), data, data.length, Codec.Raw));
+		// (in background mode several staging buffers and packs are being written at once, drained now and then)
+		const writer = new PackWriter(packsDir, tmpDir, 2 * 1024 * 1024, background);
+		const written = [];
+		for (const [index, data] of objects.entries()) {
+			written.push(writer.add(contentHash(data), data, data.length, Codec.Raw));
+			if (index % 7 === 6) await writer.drain();
+		}
+
+		if (background) expect(() => writer.finish()).toThrow(/settle/);
+		await writer.settle();
 		const packs = writer.finish();
 
 		// Then each pack file is exactly as long as the writer says, and every object reads back intact

@@ -18,7 +18,7 @@ export class ObjectSink {
 	committed = false;
 
 	constructor(repo: Repository) {
-		this.writer = new PackWriter(repo.packsDir, repo.tmpDir);
+		this.writer = new PackWriter(repo.packsDir, repo.tmpDir, undefined, true);
 		this.index = new ObjectIndex(repo.db);
 	}
 
@@ -46,7 +46,8 @@ export type PlannedPoint = {type: BackupType; baseId: number | undefined; trigge
  * The end of every backup: make the packs durable, then commit the point and its map or recipe in one transaction.
  * Until this returns, a failure leaves nothing visible (the caller discards the sink's packs).
  */
-export function commitBackup(repo: Repository, item: Item, sink: ObjectSink, plan: PlannedPoint, capture: Pick<PointCommit, 'changedBlocks' | 'meta' | 'disks' | 'recipe'>): RecoveryPoint {
+export async function commitBackup(repo: Repository, item: Item, sink: ObjectSink, plan: PlannedPoint, capture: Pick<PointCommit, 'changedBlocks' | 'meta' | 'disks' | 'recipe'>): Promise<RecoveryPoint> {
+	await sink.writer.settle();
 	const packs = sink.writer.finish();
 	crashPoint('packs-durable');
 	const id = commitRecoveryPoint(repo.db, {

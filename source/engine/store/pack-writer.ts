@@ -4,11 +4,13 @@
  * one that was killed are orphans that garbage collection reclaims (nothing in the catalog names them).
  */
 import {randomBytes} from 'node:crypto';
-import {closeSync, constants, fsyncSync, ftruncateSync, mkdirSync, openSync, renameSync, rmSync} from 'node:fs';
+import {closeSync, constants, fsyncSync, ftruncateSync, mkdirSync, openSync, renameSync, rmSync, write} from 'node:fs';
+import {promisify} from 'node:util';
 import {join} from 'node:path';
 import {fsyncDirectory} from '../repository.js';
 import {crashPoint} from '../crash.js';
-import {alignedBuffer, directAlignment, openDirect, writeFully} from './direct-io.js';
+import {BugError} from '../errors.js';
+import {alignedBuffer, closeQuietly, directAlignment, openDirect, writeFully} from './direct-io.js';
 import {type Codec, encodeObjectHeader, objectHeaderLength, packMagic} from './format.js';
 
 export const defaultPackTargetBytes = 32 * 1024 * 1024;
@@ -30,13 +32,26 @@ export type WrittenObject = {
 	codec: Codec;
 };
 
-type OpenPack = {name: string; path: string; fd: number; direct: boolean; size: number; written: number; index: number};
+type OpenPack = {name: string; path: string; fd: number; direct: boolean; size: number; written: number; index: number; writes: Array<Promise<void>>};
 
 /** Objects are gathered in memory and written in large pieces: one write per few MiB, not two per object. */
 const writeBufferBytes = 4 * 1024 * 1024;
+/** Staging buffers in background mode: one filling while the others are written. */
+const backgroundBuffers = 3;
+const writeAt = promisify(write);
+
+async function writeFullyInBackground(fd: number, buffer: Buffer, length: number, position: number): Promise<void> {
+	for (let written = 0; written < length; ) written += (await writeAt(fd, buffer, written, length - written, position + written)).bytesWritten;
+}
+
 /**
  * Packs are written with direct I/O where the file system allows it (a 1 GiB backup here: 4.4 -> 3.3 s), else
  * through the page cache. Either way a pack is fsynced before it is renamed into place.
+ *
+ * In background mode (backups) each full staging buffer is written on libuv's thread pool while the next one fills,
+ * and a full pack is sealed once its writes are done: the thread that hands out work to the codec workers never
+ * waits on the disk (on this VM a 1 GiB full spent 2.2 s of its main thread in synchronous pack writes while the
+ * workers idled). Callers then `await drain()` now and then, and `await settle()` before `finish()`.
  */
 export class PackWriter {
 	readonly packs: WrittenPack[] = [];
@@ -46,15 +61,32 @@ export class PackWriter {
 	private buffered = 0;
 	private readonly header = Buffer.alloc(objectHeaderLength);
 	private readonly finishedPaths: string[] = [];
+	private readonly spare: Buffer[] = [];
+	private readonly inFlight = new Set<Promise<void>>();
+	private failure: unknown;
 
 	constructor(
 		private readonly packsDir: string,
 		private readonly tmpDir: string,
 		private readonly targetBytes = defaultPackTargetBytes,
+		private readonly background = false,
 	) {}
+
+	/** Waits until a staging buffer is free (background mode): call between batches so memory stays bounded. */
+	async drain(): Promise<void> {
+		while (this.background && this.spare.length === 0 && this.inFlight.size > 0) await Promise.race(this.inFlight);
+		this.throwIfFailed();
+	}
+
+	/** Waits for every background write and seal; rethrows the first failure (ENOSPC, say). */
+	async settle(): Promise<void> {
+		while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+		this.throwIfFailed();
+	}
 
 	/** Appends one object; returns where it went. */
 	add(hash: Buffer, stored: Uint8Array, rawLength: number, codec: Codec): WrittenObject {
+		this.throwIfFailed();
 		const pack = this.current ?? this.open();
 		const offset = pack.size;
 		encodeObjectHeader(this.header, 0, {codec, rawLength, storedLength: stored.length, hash});
@@ -66,17 +98,29 @@ export class PackWriter {
 		return written;
 	}
 
-	/** Makes every pack durable and visible under packs/; call before committing the catalog. */
+	/** Makes every pack durable and visible under packs/; call before committing the catalog (after `settle()` in background mode). */
 	finish(): WrittenPack[] {
-		this.seal();
+		if (this.inFlight.size > 0) throw new BugError('PackWriter.finish() while background writes run: await settle() first');
+		this.throwIfFailed();
+		const pack = this.current;
+		if (pack) {
+			this.current = undefined;
+			this.flushNow(pack);
+			this.sealWritten(pack);
+		}
+
 		return this.packs;
 	}
 
-	/** Removes everything this writer wrote: for a backup that fails before its commit. */
-	discard(): void {
+	/**
+	 * Removes everything this writer wrote: for a backup that fails before its commit. Without background writes it
+	 * completes before it returns; with them it first waits for them, so no write lands in a removed file's place.
+	 */
+	async discard(): Promise<void> {
+		if (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
 		this.buffered = 0;
 		if (this.current) {
-			closeSync(this.current.fd);
+			closeQuietly(this.current.fd);
 			rmSync(this.current.path, {force: true});
 			this.current = undefined;
 		}
@@ -85,11 +129,26 @@ export class PackWriter {
 		this.finishedPaths.length = 0;
 	}
 
+	private throwIfFailed(): void {
+		if (this.failure !== undefined) throw this.failure;
+	}
+
+	/** Runs a background step; its failure is kept and rethrown by the next add, drain or settle. */
+	private track(step: Promise<void>): Promise<void> {
+		const tracked = step.catch((error: unknown) => {
+			this.failure ??= error;
+		});
+		this.inFlight.add(tracked);
+		void tracked.finally(() => this.inFlight.delete(tracked));
+		return tracked;
+	}
+
 	/** Copies bytes into the staging buffer, writing it out each time it is full (so direct writes stay aligned). */
 	private append(pack: OpenPack, bytes: Uint8Array): void {
-		const buffer = this.buffer!;
 		let from = 0;
 		while (from < bytes.length) {
+			// Read each time: a flush in background mode hands the full buffer to a write and takes a spare one.
+			const buffer = this.buffer!;
 			const take = Math.min(bytes.length - from, buffer.length - this.buffered);
 			buffer.set(take === bytes.length ? bytes : bytes.subarray(from, from + take), this.buffered);
 			this.buffered += take;
@@ -98,12 +157,33 @@ export class PackWriter {
 		}
 	}
 
-	/** Writes the staging buffer at the pack's end; a direct write of a partial buffer is padded, then truncated back at seal. */
-	private flush(pack: OpenPack): void {
-		if (this.buffered === 0) return;
+	/** The length to write of the staging buffer: a direct write of a partial buffer is padded, then truncated back at seal. */
+	private padded(pack: OpenPack): number {
 		const length = pack.direct ? Math.ceil(this.buffered / directAlignment) * directAlignment : this.buffered;
 		if (length > this.buffered) this.buffer!.fill(0, this.buffered, length);
-		writeFully(pack.fd, this.buffer!, length, pack.written);
+		return length;
+	}
+
+	/** Writes the staging buffer at the pack's end, in the background when a spare buffer can take over meanwhile. */
+	private flush(pack: OpenPack): void {
+		if (this.buffered === 0) return;
+		const next = this.background ? this.spare.pop() : undefined;
+		if (!next) {
+			this.flushNow(pack);
+			return;
+		}
+
+		const buffer = this.buffer!;
+		const write = writeFullyInBackground(pack.fd, buffer, this.padded(pack), pack.written).finally(() => this.spare.push(buffer));
+		pack.writes.push(this.track(write));
+		pack.written += this.buffered;
+		this.buffered = 0;
+		this.buffer = next;
+	}
+
+	private flushNow(pack: OpenPack): void {
+		if (this.buffered === 0) return;
+		writeFully(pack.fd, this.buffer!, this.padded(pack), pack.written);
 		pack.written += this.buffered;
 		this.buffered = 0;
 	}
@@ -112,7 +192,7 @@ export class PackWriter {
 		const name = randomBytes(16).toString('hex');
 		const path = join(this.tmpDir, `${name}.pack.${process.pid}.partial`);
 		let fd = this.directBuffer === null ? undefined : openDirect(path, constants.O_CREAT | constants.O_EXCL);
-		if (fd !== undefined && this.directBuffer === undefined) this.directBuffer = alignedBuffer(fd, writeBufferBytes) ?? null;
+		if (fd !== undefined && this.directBuffer === undefined) this.directBuffer = alignedBuffer(fd, writeBufferBytes * (this.background ? backgroundBuffers : 1)) ?? null;
 		if (fd !== undefined && this.directBuffer === null) {
 			closeSync(fd);
 			rmSync(path);
@@ -121,25 +201,44 @@ export class PackWriter {
 
 		const direct = fd !== undefined;
 		if (direct) {
-			this.buffer = this.directBuffer!;
+			this.buffer ??= this.directBuffer!.subarray(0, writeBufferBytes);
 		} else {
 			this.directBuffer = null;
 			this.buffer ??= Buffer.allocUnsafe(writeBufferBytes);
 			fd = openSync(path, 'wx', 0o600);
 		}
 
+		// Spare staging buffers for background writes: slices of the one aligned allocation stay aligned.
+		if (this.background && this.spare.length === 0 && this.inFlight.size === 0) {
+			for (let slot = 1; slot < backgroundBuffers; slot++) this.spare.push(direct ? this.directBuffer!.subarray(slot * writeBufferBytes, (slot + 1) * writeBufferBytes) : Buffer.allocUnsafe(writeBufferBytes));
+		}
+
 		this.packs.push({name, size: 0});
-		this.current = {name, path, fd: fd!, direct, size: packMagic.length, written: 0, index: this.packs.length - 1};
+		this.current = {name, path, fd: fd!, direct, size: packMagic.length, written: 0, index: this.packs.length - 1, writes: []};
 		this.buffered = 0;
 		this.append(this.current, packMagic);
 		return this.current;
 	}
 
+	/** Seals the current pack: at once, or once its background writes are done. */
 	private seal(): void {
 		const pack = this.current;
 		if (!pack) return;
 		this.current = undefined;
 		this.flush(pack);
+		if (pack.writes.length === 0) this.sealWritten(pack);
+		else this.track(Promise.all(pack.writes).then(() => this.sealWritten(pack)));
+	}
+
+	/** Makes a pack whose bytes are all written durable, and renames it into packs/. */
+	private sealWritten(pack: OpenPack): void {
+		// A background write of this pack failed: leave it for discard (its error is rethrown).
+		if (this.failure !== undefined) {
+			closeQuietly(pack.fd);
+			rmSync(pack.path, {force: true});
+			return;
+		}
+
 		if (pack.direct) ftruncateSync(pack.fd, pack.size);
 		fsyncSync(pack.fd);
 		closeSync(pack.fd);

@@ -70,7 +70,7 @@ export async function backupPostgres(repo: Repository, item: Item, options: Back
 		const previousIds = new Set(previousChunks.values());
 		const newCount = sink.newObjects.length;
 		const changed = new Set(captured.recipe.filter(ref => ref < 0 || !previousIds.has(ref))).size;
-		return commitBackup(repo, item, sink, {type, baseId: base?.id, trigger: options.trigger, createdAt, retainUntil: options.retainUntil}, {
+		return await commitBackup(repo, item, sink, {type, baseId: base?.id, trigger: options.trigger, createdAt, retainUntil: options.retainUntil}, {
 			changedBlocks: changed,
 			meta: {...(await facts), dumpBytes: captured.bytes, dumpFormat: 'custom', newChunks: newCount},
 			disks: [],
@@ -79,7 +79,7 @@ export async function backupPostgres(repo: Repository, item: Item, options: Back
 	} finally {
 		if (!sink.committed) {
 			dump.process.kill();
-			sink.writer.discard();
+			await sink.writer.discard();
 		}
 
 		await facts;

@@ -90,6 +90,7 @@ class BatchStore {
 			refs.push(this.knownCheaply(hash) ?? sink.put(hash, stored, offsets[position + 1]! - offsets[position]!, encoded.codecs[position]!));
 		}
 
+		await sink.writer.drain();
 		return refs;
 	}
 
@@ -124,6 +125,7 @@ class BatchStore {
 			at += stored.length;
 			refs[position] = sink.put(hashAt(encoded, slot), stored, pieceOffsets[slot + 1]! - pieceOffsets[slot]!, encoded.codecs[slot]!);
 		});
+		await sink.writer.drain();
 		return refs as ObjectRef[];
 	}
 }

@@ -46,13 +46,13 @@ export async function backupVolume(repo: Repository, item: Item, options: Backup
 		const createdAt = now().toISOString();
 		const captures = await readAllDisks(item, {pool, sink, baseMaps, previousMaps, options});
 		throwIfAborted(options.signal);
-		return commitBackup(repo, item, sink, {type, baseId: base?.id, trigger: options.trigger, createdAt, retainUntil: options.retainUntil}, {
+		return await commitBackup(repo, item, sink, {type, baseId: base?.id, trigger: options.trigger, createdAt, retainUntil: options.retainUntil}, {
 			changedBlocks: captures.reduce((sum, capture) => sum + capture.changedBlocks, 0),
 			meta: {},
 			disks: captures,
 		});
 	} finally {
-		if (!sink.committed) sink.writer.discard();
+		if (!sink.committed) await sink.writer.discard();
 		if (!options.pool) await pool.close();
 	}
 }

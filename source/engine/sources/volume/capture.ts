@@ -100,6 +100,8 @@ export async function captureDisk(options: CaptureOptions): Promise<DiskCapture>
 
 		// Its bytes are all in the pack writer now.
 		payloads.push(result.payload);
+		// The pack writer writes in the background; wait here when the disk falls behind, so memory stays bounded.
+		await sink.writer.drain();
 	};
 
 	const batchLength = blocksPerBatch * blockSize;
