@@ -1,155 +1,149 @@
 /**
- * Crash at any instant: backup, expire (merge), gc and restore are killed with SIGKILL at named steps placed after
- * each durable write (STRATA_CRASH_AT) and at random instants. After every kill, verify --read-data passes, every
- * point committed before restores byte-identically, no half point is visible, and the next run succeeds.
- * STRATA_SOAK=1 kills at 50 random instants per command instead of a few.
+ * Crash at any instant: backup, expire (merge), gc and restore are killed with SIGKILL at each named step placed after
+ * a durable write (STRATA_CRASH_AT) and at random instants while they work. After every kill: no point committed
+ * before is gone (only an expiry may remove, and only points it was expiring), a new point appears only whole,
+ * `verify --read-data` passes, every point restores byte-identically to its source at capture, the next run of the
+ * same command succeeds, and the gc after it leaves no file in packs/ or tmp/ that the catalog does not name.
+ * STRATA_SOAK=1 kills at 50 random instants per command instead of 3.
  */
 import {existsSync, readdirSync, rmSync} from 'node:fs';
 import {join} from 'node:path';
-import {setTimeout as sleep} from 'node:timers/promises';
-import {execa} from 'execa';
 import {describe, expect, it} from 'vitest';
-import {cliEntry, runStrata} from '../helpers/cli.js';
-import {strataFor} from '../helpers/strata.js';
-import {makeTempDir} from '../helpers/tmp.js';
-import {blockSize, rewriteRandomBlocks, sha256File, writeRandomFile} from '../helpers/volume.js';
+import type {GcResult} from '../../source/engine/index.js';
+import {backup, changeDisk, checkAfterKill, checkEveryPoint, expire, gcReclaims, holdingLock, makeWorld, restoringInto, runKilled, writingPack} from '../helpers/crash.js';
+import {sha256File} from '../helpers/volume.js';
 
 const randomKills = process.env['STRATA_SOAK'] === '1' ? 50 : 3;
-const diskBlocks = (24 * 1024 * 1024) / blockSize;
-let checks = 0;
+const day = 24 * 60 * 60 * 1000;
+/**
+ * 8 MiB disks (16 MiB for backups, whose writing would otherwise last only ~20 ms): each command works for tens of
+ * milliseconds, so a random kill can land mid-work, and every point is cheap to restore after every kill.
+ */
+const diskBlocks = 512;
+/** The default 60 s is enough for a few kills; a soak runs for minutes. */
+const timeout = Math.max(60_000, randomKills * 5000);
 
-type World = {dir: string; repo: string; disk: string; cli: ReturnType<typeof strataFor>; expected: Map<number, string>; clock: number};
-
-async function world(): Promise<World> {
-	const dir = makeTempDir('strata-crash-');
-	const repo = join(dir, 'repo');
-	const disk = join(dir, 'disk.img');
-	const cli = strataFor(repo);
-	await cli.run(['init']);
-	writeRandomFile(disk, diskBlocks * blockSize);
-	await cli.run(['item', 'add', 'vm', '--volume', disk]);
-	return {dir, repo, disk, cli, expected: new Map(), clock: Date.parse('2026-01-01T00:00:00Z')};
+/** At least a third of the random kills must have landed before the command finished, or they prove nothing. */
+function expectMidWork(midWork: number): void {
+	expect(midWork, `random kills that landed before the command finished, of ${randomKills}`).toBeGreaterThanOrEqual(Math.ceil(randomKills / 3));
 }
 
-function nowOf(w: World): string {
-	return new Date(w.clock).toISOString();
-}
-
-/** A completed backup whose point expires a day later, with the disk's hash remembered. */
-async function backup(w: World): Promise<void> {
-	rewriteRandomBlocks(w.disk, diskBlocks, 64);
-	const point = await w.cli.backup('vm', nowOf(w), '--retain-days', '1', '--type', w.expected.size % 3 === 0 ? 'full' : 'incremental');
-	w.expected.set(point.id, sha256File(w.disk));
-	w.clock += 60 * 60 * 1000;
-}
-
-/** Runs a command and kills it at a named step or after a delay; returns whether it was killed. */
-async function killed(w: World, args: string[], how: {step?: string; delayMs?: number}): Promise<boolean> {
-	const env: Record<string, string> = {STRATA_NOW: nowOf(w)};
-	if (how.step) env['STRATA_CRASH_AT'] = how.step;
-	const child = execa('node', [cliEntry, '--repo', w.repo, ...args], {reject: false, env});
-	if (how.delayMs !== undefined) {
-		await sleep(how.delayMs);
-		child.kill('SIGKILL');
-	}
-
-	const result = await child;
-	return result.signal === 'SIGKILL';
-}
-
-/** The checks after a kill: verify passes, every surviving point restores as captured, no point appeared. */
-async function check(w: World, restoreAll: boolean): Promise<void> {
-	const verify = await runStrata(['--repo', w.repo, 'verify', '--read-data']);
-	expect(verify.exitCode, verify.stderr).toBe(0);
-	const ids = (await w.cli.points('vm')).map(point => point.id);
-	for (const id of ids) expect(w.expected.has(id), `rp${id} appeared without a completed backup`).toBe(true);
-	// Points merged away by a completed expiry are no longer expected.
-	for (const id of [...w.expected.keys()]) if (!ids.includes(id)) w.expected.delete(id);
-	const toRestore = restoreAll ? ids : [ids[0]!, ids.at(-1)!];
-	for (const id of new Set(toRestore)) {
-		const target = join(w.dir, `check-${id}-${checks++}.img`);
-		await w.cli.run(['restore', 'vm', String(id), '--to', target]);
-		expect(sha256File(target), `rp${id}`).toBe(w.expected.get(id));
-	}
+function didWork(gc: GcResult): boolean {
+	return gc.deletedObjects + gc.deletedPacks + gc.repackedPacks + gc.orphanFiles > 0;
 }
 
 describe('crash at any instant', () => {
-	it('backup killed at each durable step and at random instants', async () => {
-		const w = await world();
+	it('backup killed at each durable step and at random instants while writing packs', {timeout}, async () => {
+		const w = await makeWorld(2 * diskBlocks);
 		await backup(w);
-		for (const step of ['pack-sealed', 'packs-durable', 'point-committed']) {
-			rewriteRandomBlocks(w.disk, diskBlocks, 64);
-			const hash = sha256File(w.disk);
-			expect(await killed(w, ['backup', 'vm', '--type', 'full'], {step}), step).toBe(true);
-			const ids = (await w.cli.points('vm')).map(point => point.id);
-			// Killed after the commit, the point is there and complete; before it, it is not.
-			if (step === 'point-committed') w.expected.set(ids.at(-1)!, hash);
-			await check(w, false);
+		const steps = ['pack-sealed', 'packs-durable', 'point-committed'];
+		let midWork = 0;
+		for (let kill = 0; kill < steps.length + randomKills; kill++) {
+			const step = steps[kill];
+			// Given a changed disk, when a full backup of it is killed:
+			const hash = changeDisk(w, diskBlocks);
+			const killed = await runKilled(w, ['backup', 'vm', '--type', 'full', '--retain-days', '1'], step ? {step} : {working: writingPack(w), withinMs: 20});
+			w.clock += 60 * 60 * 1000;
+			// Then every earlier point is there, and a new one only if the kill came after its commit (and whole).
+			const {appeared} = await checkAfterKill(w, {appear: hash});
+			if (step) expect(appeared, step).toHaveLength(step === 'point-committed' ? 1 : 0);
+			else if (killed && appeared.length === 0) midWork++;
+			// The next backup succeeds, and gc reclaims what the killed one left.
+			changeDisk(w, 16);
+			await backup(w, '--type', 'incremental', '--retain-days', '1');
+			await gcReclaims(w);
+			// Older points expire, so that restoring every point after every kill stays cheap, even 50 kills on.
+			w.clock += 2 * day;
+			for (const id of await expire(w)) w.expected.delete(id);
 		}
 
-		for (let kill = 0; kill < randomKills; kill++) {
-			rewriteRandomBlocks(w.disk, diskBlocks, 64);
-			await killed(w, ['backup', 'vm', '--type', 'full'], {delayMs: 100 + Math.floor(Math.random() * 600)});
-			const ids = (await w.cli.points('vm')).map(point => point.id);
-			if (!w.expected.has(ids.at(-1)!)) w.expected.set(ids.at(-1)!, sha256File(w.disk));
-			await check(w, false);
-		}
-
-		await backup(w);
-		await check(w, true);
-		await w.cli.run(['gc']);
-		expect(readdirSync(join(w.repo, 'tmp'))).toEqual([]);
+		expectMidWork(midWork);
+		await checkEveryPoint(w);
 	});
 
-	it('expire and gc killed at their durable steps and at random instants', async () => {
-		const w = await world();
-		for (let index = 0; index < 5; index++) await backup(w);
-		w.clock += 2 * 24 * 60 * 60 * 1000;
-		expect(await killed(w, ['expire'], {step: 'merge-committed'})).toBe(true);
-		await check(w, true);
-		for (let kill = 0; kill < randomKills; kill++) {
-			await backup(w);
-			await backup(w);
-			w.clock += 2 * 24 * 60 * 60 * 1000;
-			await killed(w, ['expire'], {delayMs: Math.floor(Math.random() * 250)});
-			await check(w, false);
+	it('expire killed after a merge commits and at random instants while merging', {timeout}, async () => {
+		const w = await makeWorld(diskBlocks);
+		let midWork = 0;
+		for (let kill = 0; kill <= randomKills; kill++) {
+			// Given points past their retention, and a newer one (the newest never expires):
+			for (const type of ['full', 'incremental', 'full']) {
+				changeDisk(w, 64);
+				await backup(w, '--retain-days', '1', '--type', type);
+			}
+
+			w.clock += 2 * day;
+			const due = await expire(w, true);
+			expect(due.size).toBeGreaterThanOrEqual(2);
+			const killed = await runKilled(w, ['expire'], kill === 0 ? {step: 'merge-committed'} : {working: holdingLock(w), withinMs: 10});
+			// Then only due points are gone: the oldest alone if killed after the first merge.
+			const {vanished} = await checkAfterKill(w, {vanish: due});
+			if (kill === 0) expect(vanished).toEqual([Math.min(...due)]);
+			else if (killed && vanished.length < due.size) midWork++;
+			// The next expiry succeeds and expires the rest of what was due; gc reclaims what the merges freed.
+			const expired = await expire(w);
+			expect(new Set([...vanished, ...expired])).toEqual(due);
+			for (const id of expired) w.expected.delete(id);
+			await gcReclaims(w);
 		}
 
-		// Rewrite most of the disk so that expiring the older points leaves their packs mostly dead: gc repacks them.
-		rewriteRandomBlocks(w.disk, diskBlocks, Math.floor(diskBlocks * 0.8));
-		await backup(w);
-		w.clock += 2 * 24 * 60 * 60 * 1000;
-		await w.cli.run(['expire'], nowOf(w));
-		for (const step of ['repack-durable', 'gc-committed']) {
-			expect(await killed(w, ['gc'], {step}), step).toBe(true);
-			await check(w, true);
-		}
-
-		for (let kill = 0; kill < randomKills; kill++) {
-			await killed(w, ['gc'], {delayMs: Math.floor(Math.random() * 250)});
-			await check(w, false);
-		}
-
-		await w.cli.run(['gc']);
-		await check(w, true);
+		expectMidWork(midWork);
+		await checkEveryPoint(w);
 	});
 
-	it('restore killed at random instants leaves no target, and the next restore succeeds and cleans up', async () => {
-		const w = await world();
+	it('gc killed at each durable step and at random instants while collecting', {timeout}, async () => {
+		const w = await makeWorld(diskBlocks);
+		await backup(w, '--retain-days', '1');
+		const steps = ['objects-deleted', 'orphans-removed', 'repack-durable', 'repack-committed', 'gc-committed', 'packs-deleted'];
+		let midWork = 0;
+		for (let kill = 0; kill < steps.length + randomKills; kill++) {
+			const step = steps[kill];
+			// Given garbage of each kind: a killed backup's pack, and an expired point whose objects are now unreferenced
+			// and whose pack is mostly dead (the newer point rewrote most of the disk), so gc deletes, removes and repacks:
+			changeDisk(w, Math.floor(diskBlocks * 0.8));
+			await backup(w, '--retain-days', '1');
+			changeDisk(w, 16);
+			await runKilled(w, ['backup', 'vm'], {step: 'pack-sealed'});
+			w.clock += 2 * day;
+			for (const id of await expire(w)) w.expected.delete(id);
+			// When gc is killed:
+			const killed = await runKilled(w, ['gc'], step ? {step} : {working: holdingLock(w), withinMs: 15});
+			// Then no point is gone or new, all restore; the next gc succeeds and leaves no stray file.
+			await checkAfterKill(w);
+			const next = await gcReclaims(w);
+			// Killed at any step before its last, gc leaves work for the next; after the last, none.
+			if (step) expect(didWork(next), `${step}: ${JSON.stringify(next)}`).toBe(step !== 'packs-deleted');
+			else if (killed && didWork(next)) midWork++;
+		}
+
+		expectMidWork(midWork);
+		await checkEveryPoint(w);
+	});
+
+	it('restore killed after its file is complete, after its rename, and at random instants while writing', {timeout}, async () => {
+		const w = await makeWorld(diskBlocks);
 		await backup(w);
-		const [id] = [...w.expected.keys()];
-		const target = join(w.dir, 'restored', 'disk.img');
-		for (let kill = 0; kill < randomKills; kill++) {
-			const wasKilled = await killed(w, ['restore', 'vm', String(id), '--to', target], {delayMs: 150 + Math.floor(Math.random() * 250)});
-			// Each round starts without a target. A killed restore leaves none, unless the kill came after its rename (while
-			// the process was shutting down): a target that is there is always complete, since it appears by one rename.
-			if (wasKilled && !existsSync(target)) continue;
-			expect(sha256File(target)).toBe(w.expected.get(id!));
+		changeDisk(w, 64);
+		const id = await backup(w, '--type', 'incremental');
+		const folder = join(w.dir, 'restored');
+		const target = join(folder, 'disk.img');
+		const steps = ['restore-complete', 'restore-renamed'];
+		let midWork = 0;
+		for (let kill = 0; kill < steps.length + randomKills; kill++) {
+			const step = steps[kill];
+			const killed = await runKilled(w, ['restore', 'vm', String(id), '--to', target], step ? {step} : {working: restoringInto(folder), withinMs: 40});
+			// A target that is there is complete: it appears by one rename, after its file was synced.
+			if (existsSync(target)) expect(sha256File(target), 'a target left by a killed restore').toBe(w.expected.get(id));
+			if (step) expect(existsSync(target), step).toBe(step === 'restore-renamed');
+			else if (killed && !existsSync(target)) midWork++;
+			await checkAfterKill(w);
+			// The next restore succeeds and removes what the killed one left in the folder; the repository has no strays.
+			await w.cli.run(['restore', 'vm', String(id), '--to', target, '--force']);
+			expect(sha256File(target)).toBe(w.expected.get(id));
+			expect(readdirSync(folder)).toEqual(['disk.img']);
 			rmSync(target);
+			await gcReclaims(w);
 		}
 
-		await w.cli.run(['restore', 'vm', String(id), '--to', target, '--force']);
-		expect(sha256File(target)).toBe(w.expected.get(id!));
-		expect(readdirSync(join(w.dir, 'restored'))).toEqual(['disk.img']);
+		expectMidWork(midWork);
 	});
 });

@@ -71,7 +71,9 @@ export function collectGarbage(repo: Repository, options: {lockWaitMs?: number; 
 			const remove = db.prepare('DELETE FROM objects WHERE id = ?');
 			for (const id of garbage) remove.run(id);
 		}).immediate();
+		crashPoint('objects-deleted');
 		const orphans = removeOrphanFiles(repo);
+		crashPoint('orphans-removed');
 		const uses = db
 			.prepare(
 				`SELECT p.id, p.name, p.size, coalesce(sum(o.stored_length + ${objectHeaderLength}), 0) AS live, count(o.id) AS objects
@@ -96,6 +98,8 @@ export function collectGarbage(repo: Repository, options: {lockWaitMs?: number; 
 			rmSync(packPath(repo.packsDir, use.name), {force: true});
 			freedBytes += use.size - (sparse.includes(use) ? use.live : 0);
 		}
+
+		crashPoint('packs-deleted');
 
 		return {deletedObjects: garbage.length, deletedPacks: gone.length, repackedPacks: sparse.length, orphanFiles: orphans.files, freedBytes};
 	} finally {
@@ -132,6 +136,7 @@ function repack(repo: Repository, packs: PackUse[]): void {
 			for (const pack of packs) remove.run(pack.id, pack.id);
 		}).immediate();
 		committed = true;
+		crashPoint('repack-committed');
 	} finally {
 		reader.close();
 		if (!committed) writer.discard();

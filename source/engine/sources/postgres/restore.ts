@@ -4,7 +4,7 @@
  * tools. Every refusal (a non-empty database without --force, an existing file, a table the dump lacks) happens
  * before anything is touched.
  */
-import {createWriteStream, existsSync, renameSync, rmSync, statSync} from 'node:fs';
+import {closeSync, createWriteStream, existsSync, fsyncSync, openSync, renameSync, rmSync, statSync} from 'node:fs';
 import {dirname, join, basename, resolve} from 'node:path';
 import type {Writable} from 'node:stream';
 import {once} from 'node:events';
@@ -166,6 +166,14 @@ export async function restorePostgres(repo: Repository, item: Item, point: Recov
 				await writeDump(repo, point, out, pool, options.signal, onBytes);
 				out.end();
 				await once(out, 'close');
+				// A write stream never fsyncs (Node before 20.10 has no flush option): the dump must be durable before its name appears.
+				const fd = openSync(temporary, 'r');
+				try {
+					fsyncSync(fd);
+				} finally {
+					closeSync(fd);
+				}
+
 				renameSync(temporary, plan.file);
 			} catch (error) {
 				out.destroy();

@@ -7,11 +7,12 @@ import {closeSync, constants, existsSync, fsyncSync, ftruncateSync, mkdirSync, o
 import {dirname, join, resolve, sep} from 'node:path';
 import {ObjectIndex, type StoredObject} from '../../catalog/objects.js';
 import {resolveBlockMap} from '../../catalog/points.js';
+import {crashPoint} from '../../crash.js';
 import {RuntimeError, UserError} from '../../errors.js';
 import {isProcessAlive} from '../../lock.js';
 import {throwIfAborted} from '../../jobs/abort.js';
 import type {Disk, Item, JobProgress, RecoveryPoint} from '../../model/index.js';
-import type {Repository} from '../../repository.js';
+import {fsyncDirectory, type Repository} from '../../repository.js';
 import {alignedBuffer, closeQuietly, CodecPool, type DecodeResult, directAlignment, hashLength, openDirect, PackReader, writeFully} from '../../store/index.js';
 
 export type RestoreOptions = {
@@ -133,7 +134,13 @@ export async function restoreVolume(repo: Repository, item: Item, point: Recover
 				if (!complete && !target.isBlockDevice) rmSync(temporary, {force: true});
 			}
 
-			if (!target.isBlockDevice) renameSync(temporary, target.path);
+			crashPoint('restore-complete');
+			if (!target.isBlockDevice) {
+				renameSync(temporary, target.path);
+				// The rename is what makes the restored disk appear; it is durable only once its folder is synced.
+				fsyncDirectory(dirname(target.path));
+				crashPoint('restore-renamed');
+			}
 		}
 	} finally {
 		reader.close();
