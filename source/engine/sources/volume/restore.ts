@@ -58,7 +58,7 @@ export function planRestore(repo: Repository, item: Item, point: RecoveryPoint, 
 	const targets = disks.map(disk => {
 		// Disk names come from the catalog; a name that is not a plain file name must not steer a write elsewhere.
 		if (disk.name.includes('/') || disk.name.includes('\\') || disk.name === '.' || disk.name === '..') {
-			throw new RuntimeError('BAD_DISK_NAME', `disk name "${disk.name}" in the catalog is not a plain file name`, {hint: 'Restore with --disk into a file path'});
+			throw new RuntimeError('BAD_DISK_NAME', `disk name "${disk.name}" in the catalog is not a plain file name`, {hint: 'The catalog was altered or damaged: restore catalog.db from a copy, or restore the other disks with --disk NAME'});
 		}
 
 		const path = disks.length === 1 && !toIsDirectory ? to : join(to, disk.name);
