@@ -4,7 +4,7 @@
  * one that was killed are orphans that garbage collection reclaims (nothing in the catalog names them).
  */
 import {randomBytes} from 'node:crypto';
-import {closeSync, constants, fsyncSync, ftruncateSync, mkdirSync, openSync, renameSync, rmSync, write} from 'node:fs';
+import {closeSync, constants, fsync, fsyncSync, ftruncateSync, mkdirSync, openSync, renameSync, rmSync, write} from 'node:fs';
 import {promisify} from 'node:util';
 import {join} from 'node:path';
 import {fsyncDirectory} from '../repository.js';
@@ -39,6 +39,7 @@ const writeBufferBytes = 4 * 1024 * 1024;
 /** Staging buffers in background mode: one filling while the others are written. */
 const backgroundBuffers = 3;
 const writeAt = promisify(write);
+const fsyncAt = promisify(fsync);
 
 async function writeFullyInBackground(fd: number, buffer: Buffer, length: number, position: number): Promise<void> {
 	for (let written = 0; written < length; ) written += (await writeAt(fd, buffer, written, length - written, position + written)).bytesWritten;
@@ -227,11 +228,29 @@ export class PackWriter {
 		this.current = undefined;
 		this.flush(pack);
 		if (pack.writes.length === 0) this.sealWritten(pack);
-		else this.track(Promise.all(pack.writes).then(() => this.sealWritten(pack)));
+		// The fsync, the slow part, runs on the thread pool too; what follows it is quick.
+		else this.track(Promise.all(pack.writes).then(async () => {
+			try {
+				if (this.failure === undefined) {
+					this.cutPadding(pack);
+					await fsyncAt(pack.fd);
+				}
+			} catch (error) {
+				this.failure ??= error;
+			}
+
+			// With a failure recorded this removes the pack instead.
+			this.sealWritten(pack, true);
+		}));
 	}
 
-	/** Makes a pack whose bytes are all written durable, and renames it into packs/. */
-	private sealWritten(pack: OpenPack): void {
+	/** A direct write of a partial buffer was padded: cut the pack back to its size. */
+	private cutPadding(pack: OpenPack): void {
+		if (pack.direct) ftruncateSync(pack.fd, pack.size);
+	}
+
+	/** Makes a pack whose bytes are all written durable (unless `synced` already), and renames it into packs/. */
+	private sealWritten(pack: OpenPack, synced = false): void {
 		// A background write of this pack failed: leave it for discard (its error is rethrown).
 		if (this.failure !== undefined) {
 			closeQuietly(pack.fd);
@@ -239,8 +258,11 @@ export class PackWriter {
 			return;
 		}
 
-		if (pack.direct) ftruncateSync(pack.fd, pack.size);
-		fsyncSync(pack.fd);
+		if (!synced) {
+			this.cutPadding(pack);
+			fsyncSync(pack.fd);
+		}
+
 		closeSync(pack.fd);
 		const folder = join(this.packsDir, pack.name.slice(0, 2));
 		mkdirSync(folder, {recursive: true, mode: 0o700});
