@@ -53,8 +53,8 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
 	fsyncDirectory(resolve(path, '..'));
 }
 
-/** Makes a rename or create inside a directory durable. */
-export function fsyncDirectory(path: string): void {
+/** Makes a file's contents durable, or (for a folder) a rename or create inside it. */
+export function fsyncPath(path: string): void {
 	const fd = openSync(path, 'r');
 	try {
 		fsyncSync(fd);
@@ -220,3 +220,6 @@ export class Repository {
 		if (this.db.open) this.db.close();
 	}
 }
+
+/** Makes a rename or create inside a directory durable. */
+export const fsyncDirectory = fsyncPath;

@@ -4,7 +4,7 @@
  * tools. Every refusal (a non-empty database without --force, an existing file, a table the dump lacks) happens
  * before anything is touched.
  */
-import {closeSync, createWriteStream, existsSync, fsyncSync, openSync, renameSync, rmSync, statSync} from 'node:fs';
+import {createWriteStream, existsSync, renameSync, rmSync, statSync} from 'node:fs';
 import {dirname, join, basename, resolve} from 'node:path';
 import type {Writable} from 'node:stream';
 import {once} from 'node:events';
@@ -13,7 +13,7 @@ import {recipeObjectIds} from '../../catalog/recipes.js';
 import {RuntimeError, UserError} from '../../errors.js';
 import {throwIfAborted} from '../../jobs/abort.js';
 import {formatRecoveryPointId, type Item, type JobProgress, type RecoveryPoint} from '../../model/index.js';
-import type {Repository} from '../../repository.js';
+import {fsyncPath, type Repository} from '../../repository.js';
 import {CodecPool, hashLength, PackReader} from '../../store/index.js';
 import {listDump, psqlQuery, quoteIdentifier, quoteLiteral, restoreDump} from './commands.js';
 import {assertPlainDatabaseName, libpqEnvironment} from './connection.js';
@@ -166,15 +166,11 @@ export async function restorePostgres(repo: Repository, item: Item, point: Recov
 				await writeDump(repo, point, out, pool, options.signal, onBytes);
 				out.end();
 				await once(out, 'close');
-				// A write stream never fsyncs (Node before 20.10 has no flush option): the dump must be durable before its name appears.
-				const fd = openSync(temporary, 'r');
-				try {
-					fsyncSync(fd);
-				} finally {
-					closeSync(fd);
-				}
-
+				// A write stream never fsyncs (Node before 20.10 has no flush option): the dump must be durable before its name
+				// appears, and the name before the restore reports success.
+				fsyncPath(temporary);
 				renameSync(temporary, plan.file);
+				fsyncPath(dirname(plan.file));
 			} catch (error) {
 				out.destroy();
 				rmSync(temporary, {force: true});
