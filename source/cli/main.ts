@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=2
 /**
  * The `strata` entry point: parses the command line with meow, runs one command, and maps errors to one line and
  * an exit code (2 for usage mistakes, 1 for failures). With no command it opens the console.

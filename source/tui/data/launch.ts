@@ -11,9 +11,16 @@ function cliEntry(): string {
 	return fileURLToPath(new URL(fromSource ? '../../../dist/cli/main.js' : '../../cli/main.js', import.meta.url));
 }
 
+/**
+ * Node flags every `strata` process runs with, as the shebang of source/cli/main.ts and `npm start` give them: a
+ * 2 MiB young generation instead of 16 MiB cut a 1 GiB backup's peak RSS by ~15 MiB and a 4 GiB one's by ~27 MiB
+ * at no measurable cost in time (the engine's garbage is short-lived; its big buffers live outside the heap).
+ */
+export const nodeFlags = ['--max-semi-space-size=2'];
+
 /** Starts `strata --repo REPO ARGS...` detached; returns its pid. */
 export function launchDetached(repositoryPath: string, args: string[]): number {
-	const child = spawn(process.execPath, [cliEntry(), '--repo', repositoryPath, ...args], {detached: true, stdio: 'ignore', env: process.env});
+	const child = spawn(process.execPath, [...nodeFlags, cliEntry(), '--repo', repositoryPath, ...args], {detached: true, stdio: 'ignore', env: process.env});
 	child.unref();
 	return child.pid ?? 0;
 }
