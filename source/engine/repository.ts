@@ -5,7 +5,7 @@
 import {randomUUID} from 'node:crypto';
 import {closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, writeSync} from 'node:fs';
 import {homedir} from 'node:os';
-import {join, resolve} from 'node:path';
+import {dirname, join, resolve} from 'node:path';
 import Database from 'better-sqlite3';
 import type {Database as SqliteDatabase} from 'better-sqlite3';
 import {migrate} from './catalog/migrations.js';
@@ -130,6 +130,15 @@ export class Repository {
 			if (readdirSync(target).length > 0) {
 				throw new UserError('REPO_NOT_EMPTY', `${target} is a folder that is not empty`, {hint: 'Choose an empty or new folder for the repository'});
 			}
+		}
+
+		// A repository inside another would have its packs taken for the outer one's orphans, and back up into itself.
+		for (let folder = dirname(target); ; folder = dirname(folder)) {
+			if (existsSync(join(folder, configName))) {
+				throw new UserError('REPO_INSIDE_REPO', `${target} is inside the Strata repository ${folder}`, {hint: 'Choose a --repo path outside any repository'});
+			}
+
+			if (dirname(folder) === folder) break;
 		}
 
 		mkdirSync(target, {recursive: true, mode: 0o700});

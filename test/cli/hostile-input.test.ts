@@ -45,6 +45,7 @@ const cases: Array<[string, () => string[], 1 | 2, RegExp?]> = [
 	// init
 	['init on an existing repository', () => ['init'], 1],
 	['init with an extra argument', () => ['init', 'here'], 2],
+	['init inside an existing repository', () => ['--repo', join(repo, 'packs', 'nested'), 'init'], 1, /is inside the Strata repository/],
 	// item add / list / set / remove
 	['an item name with a path separator', () => ['item', 'add', '../evil', '--volume', disk], 1],
 	['an item name with a control character', () => ['item', 'add', 'bad\u001B[2Jname', '--volume', disk], 1],
