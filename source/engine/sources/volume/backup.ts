@@ -46,6 +46,8 @@ export async function backupVolume(repo: Repository, item: Item, options: Backup
 		const createdAt = now().toISOString();
 		const captures = await readAllDisks(item, {pool, sink, baseMaps, previousMaps, options});
 		throwIfAborted(options.signal);
+		// The codec workers are done: free their memory before the commit's own peak (a 4 GiB full: 159 -> 149 MiB).
+		if (!options.pool) await pool.close();
 		return await commitBackup(repo, item, sink, {type, baseId: base?.id, trigger: options.trigger, createdAt, retainUntil: options.retainUntil}, {
 			changedBlocks: captures.reduce((sum, capture) => sum + capture.changedBlocks, 0),
 			meta: {},
