@@ -22,7 +22,7 @@ describe.each(folders)('packs in $name', ({path}) => {
 		{mode: 'synchronous writes', background: false},
 		{mode: 'background writes', background: true},
 	])('reads back every object at the offset the writer reported ($mode)', async ({background}) => {
-		// Given a repository-like folder and objects from a few bytes to 5 MiB (past the 4 MiB write buffer)
+		// Given a repository-like folder and objects from a few bytes to 5 MiB (past the 2 MiB write buffer)
 		const root = path();
 		const packsDir = join(root, 'packs');
 		const tmpDir = join(root, 'tmp');

@@ -34,8 +34,9 @@ export type WrittenObject = {
 
 type OpenPack = {name: string; path: string; fd: number; direct: boolean; size: number; written: number; index: number; writes: Array<Promise<void>>};
 
-/** Objects are gathered in memory and written in large pieces: one write per few MiB, not two per object. */
-const writeBufferBytes = 4 * 1024 * 1024;
+/** Objects are gathered in memory and written in large pieces, not two writes per object; 2 MiB (three of them in
+ * background mode) took 6 MiB less resident memory than 4 MiB at the same speed (1 GiB full, measured). */
+const writeBufferBytes = 2 * 1024 * 1024;
 /** Staging buffers in background mode: one filling while the others are written. */
 const backgroundBuffers = 3;
 const writeAt = promisify(write);
