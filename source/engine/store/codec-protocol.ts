@@ -53,12 +53,10 @@ export type DecodeRequest = {
 	writeTo?: DecodeTarget | undefined;
 };
 
-/** Where a restore's worker writes: an open file, each object's byte position in it, and whether it was opened for direct I/O. */
+/** Where a restore's worker writes: an open file and each object's byte position in it. */
 export type DecodeTarget = {
 	fd: number;
 	positions: Float64Array;
-	/** For direct I/O: a folder on the same file system where the worker may create and remove a probe file. */
-	directProbeFolder: string | undefined;
 };
 
 export type DecodeResult = {

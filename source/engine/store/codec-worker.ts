@@ -2,14 +2,12 @@
  * Worker thread for the CPU-bound half of the data path: hashing, zero detection and zstd compression of new
  * blocks or chunks, and on restore decompression with a hash check. zstd-napi is synchronous, so it runs here.
  */
-import {closeSync, constants, readSync, rmSync, write} from 'node:fs';
+import {readSync, write} from 'node:fs';
 import {promisify} from 'node:util';
-import {join} from 'node:path';
-import {parentPort, threadId} from 'node:worker_threads';
+import {parentPort} from 'node:worker_threads';
 // The low-level binding compresses into and decompresses out of buffers we own: no allocation per block.
 import zstd from 'zstd-napi/binding.js';
 import type {DecodeRequest, DecodeResult, DecodeTarget, EncodeRequest, EncodeResult, WorkerRequest} from './codec-protocol.js';
-import {alignedBuffer, directAlignment, openDirect} from './direct-io.js';
 import {BlockKind} from './codec-protocol.js';
 
 const {CCtx, CParameter, compressBound, DCtx} = zstd;
@@ -128,59 +126,30 @@ function encode(request: EncodeRequest): EncodeResult {
 }
 
 /**
- * Output buffers kept by this worker for writing restored data, aligned for direct I/O when asked. A buffer is busy
- * while its write runs in the background, so the next batch decodes into another one meanwhile.
+ * Output buffers kept by this worker for writing restored data. A buffer is busy while its write runs in the
+ * background, so the next batch decodes into another one meanwhile.
  */
-const freeWriteBuffers: Array<{bytes: Buffer; direct: boolean}> = [];
+const freeWriteBuffers: Buffer[] = [];
 
-function outputFor(rawTotal: number, target: DecodeTarget): {bytes: Buffer; direct: boolean} {
-	const direct = target.directProbeFolder !== undefined;
-	// Room for padding the last block of a file to an aligned length.
-	const needed = rawTotal + directAlignment;
-	const free = freeWriteBuffers.findIndex(buffer => buffer.bytes.length >= needed && buffer.direct === direct);
-	if (free >= 0) return freeWriteBuffers.splice(free, 1)[0]!;
-	const size = Math.ceil(needed / directAlignment) * directAlignment;
-	return {bytes: direct ? probedBuffer(target.directProbeFolder!, size) : Buffer.allocUnsafe(size), direct};
-}
-
-/** An aligned buffer found with a probe file of our own (never the target: the probe writes at offset 0). */
-function probedBuffer(folder: string, size: number): Buffer {
-	const path = join(folder, `.strata-probe-${process.pid}-${threadId}`);
-	const fd = openDirect(path, constants.O_CREAT | constants.O_TRUNC);
-	try {
-		const buffer = fd === undefined ? undefined : alignedBuffer(fd, size);
-		if (!buffer) throw new Error('no buffer alignment suits direct I/O on the restore target');
-		return buffer;
-	} finally {
-		if (fd !== undefined) closeSync(fd);
-		rmSync(path, {force: true});
-	}
+function outputFor(rawTotal: number): Buffer {
+	const free = freeWriteBuffers.findIndex(buffer => buffer.length >= rawTotal);
+	return free >= 0 ? freeWriteBuffers.splice(free, 1)[0]! : Buffer.allocUnsafe(rawTotal);
 }
 
 const writeAt = promisify(write);
 
 /**
  * Writes the decoded objects at their positions, consecutive ones in one write, on libuv's thread pool, so this
- * worker decodes the next batch while the disk takes this one. For direct I/O every run is whole blocks (multiples
- * of the alignment) except a file's last block, which comes last and is padded; the caller truncates the file to
- * its size afterwards.
+ * worker decodes the next batch while the disk takes this one.
  */
 async function writeDecoded(output: Buffer, rawLengths: Uint32Array, target: DecodeTarget): Promise<void> {
-	const direct = target.directProbeFolder !== undefined;
 	let offset = 0;
 	for (let first = 0; first < rawLengths.length; ) {
 		let end = first + 1;
 		let length = rawLengths[first]!;
 		while (end < rawLengths.length && target.positions[end] === target.positions[first]! + length) length += rawLengths[end++]!;
-		let writeLength = length;
-		if (direct && length % directAlignment !== 0) {
-			if (end < rawLengths.length) throw new Error('a short block before the end of a restore batch');
-			writeLength = Math.ceil(length / directAlignment) * directAlignment;
-			output.fill(0, offset + length, offset + writeLength);
-		}
-
-		for (let written = 0; written < writeLength; ) {
-			const {bytesWritten} = await writeAt(target.fd, output, offset + written, writeLength - written, target.positions[first]! + written);
+		for (let written = 0; written < length; ) {
+			const {bytesWritten} = await writeAt(target.fd, output, offset + written, length - written, target.positions[first]! + written);
 			written += bytesWritten;
 		}
 
@@ -193,8 +162,8 @@ async function decode(request: DecodeRequest): Promise<DecodeResult> {
 	const input = new Uint8Array(request.payload);
 	const count = request.codecs.length;
 	const rawTotal = request.rawLengths.reduce((sum, length) => sum + length, 0);
-	const writeBuffer = request.writeTo ? outputFor(rawTotal, request.writeTo) : undefined;
-	const output = writeBuffer ? writeBuffer.bytes : new Uint8Array(rawTotal);
+	const writeBuffer = request.writeTo ? outputFor(rawTotal) : undefined;
+	const output = writeBuffer ?? new Uint8Array(rawTotal);
 	const damaged: number[] = [];
 	let inOffset = 0;
 	let outOffset = 0;
