@@ -55,12 +55,12 @@ describe.each(folders)('packs in $name', ({path}) => {
 			expect(read?.hash.equals(contentHash(objects[index]!))).toBe(true);
 		}
 
-		const many = reader.readMany(locations);
+		const many = await reader.readMany(locations);
 		expect('payload' in many && Buffer.from(many.payload).equals(Buffer.concat(objects))).toBe(true);
 		reader.close();
 	});
 
-	it('reports a pack that is shorter than the catalog says', () => {
+	it('reports a pack that is shorter than the catalog says', async () => {
 		const root = path();
 		mkdirSync(join(root, 'p'), {recursive: true});
 		mkdirSync(join(root, 't'), {recursive: true});
@@ -70,7 +70,7 @@ describe.each(folders)('packs in $name', ({path}) => {
 		const [pack] = writer.finish();
 		const reader = new PackReader(join(root, 'p'));
 		const location = {packName: pack!.name, offset: object.offset, storedLength: object.storedLength + 1};
-		expect(reader.readMany([location])).toEqual({failed: location});
+		expect(await reader.readMany([location])).toEqual({failed: location});
 		reader.close();
 	});
 });

@@ -51,9 +51,9 @@ export class CodecPool {
 		return this.run({op: 'encode', ...request}, transfer) as Promise<EncodeResult>;
 	}
 
-	/** Decompresses objects and checks each against its hash. The payload buffer is transferred. */
+	/** Decompresses objects (given, or read from their packs) and checks each against its hash. The payload buffer is transferred. */
 	decode(request: Omit<DecodeRequest, 'op'>): Promise<DecodeResult> {
-		return this.run({op: 'decode', ...request}, [request.payload]) as Promise<DecodeResult>;
+		return this.run({op: 'decode', ...request}, request.payload ? [request.payload] : []) as Promise<DecodeResult>;
 	}
 
 	async close(): Promise<void> {

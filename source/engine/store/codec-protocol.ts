@@ -1,4 +1,5 @@
 /** Messages between the engine and its codec worker threads. */
+import type {ObjectLocation} from './pack-reader.js';
 
 export const enum BlockKind {
 	/** All zero bytes: no data, nothing stored. */
@@ -44,7 +45,10 @@ export type EncodeResult = {
 
 export type DecodeRequest = {
 	op: 'decode';
-	payload: ArrayBuffer;
+	/** The stored bytes back to back (transferred), or undefined when the worker reads them itself (`readFrom`). */
+	payload: ArrayBuffer | undefined;
+	/** Read the stored bytes from the packs instead, so reading overlaps the other worker's decoding. */
+	readFrom?: {packsDir: string; locations: ObjectLocation[]} | undefined;
 	codecs: Uint8Array;
 	storedLengths: Uint32Array;
 	rawLengths: Uint32Array;
@@ -64,6 +68,8 @@ export type DecodeResult = {
 	data: ArrayBuffer;
 	/** Indexes of objects whose stored bytes did not decode to their hash; when any, nothing was written. */
 	damaged: number[];
+	/** With `readFrom`: the index of the first object whose pack is missing, short or disagrees; nothing was written. */
+	unreadable?: number | undefined;
 };
 
 export type WorkerRequest = EncodeRequest | DecodeRequest;

@@ -12,6 +12,7 @@ import {BlockKind} from './codec-protocol.js';
 
 const {CCtx, CParameter, compressBound, DCtx} = zstd;
 import {Codec, contentHash, hashLength} from './format.js';
+import {PackReader} from './pack-reader.js';
 
 const compressors = new Map<number, InstanceType<typeof CCtx>>();
 const decompressor = new DCtx();
@@ -159,7 +160,21 @@ async function writeDecoded(output: Buffer, rawLengths: Uint32Array, target: Dec
 }
 
 async function decode(request: DecodeRequest): Promise<DecodeResult> {
-	const input = new Uint8Array(request.payload);
+	let input: Uint8Array;
+	if (request.readFrom) {
+		// Opened per request and closed after it: file descriptors belong to the process, not to this thread.
+		const reader = new PackReader(request.readFrom.packsDir);
+		try {
+			const read = await reader.readMany(request.readFrom.locations);
+			if ('failed' in read) return {data: new ArrayBuffer(0), damaged: [], unreadable: request.readFrom.locations.indexOf(read.failed)};
+			input = read.payload;
+		} finally {
+			reader.close();
+		}
+	} else {
+		input = new Uint8Array(request.payload!);
+	}
+
 	const count = request.codecs.length;
 	const rawTotal = request.rawLengths.reduce((sum, length) => sum + length, 0);
 	const writeBuffer = request.writeTo ? outputFor(rawTotal) : undefined;

@@ -1,7 +1,15 @@
 /** Reads stored objects back out of packs, keeping pack files open while a job runs. */
-import {closeSync, openSync, readSync} from 'node:fs';
+import {closeSync, openSync, read, readSync} from 'node:fs';
+import {promisify} from 'node:util';
 import {decodeObjectHeader, objectHeaderLength} from './format.js';
-import {packPath} from './pack-writer.js';
+import {join} from 'node:path';
+
+const readAt = promisify(read);
+
+/** Where a finished pack lives: packs/<first two hex digits>/<name>.pack (the reader needs no writer, nor the catalog). */
+export function packPath(packsDir: string, name: string): string {
+	return join(packsDir, name.slice(0, 2), `${name}.pack`);
+}
 
 export type ObjectLocation = {
 	packName: string;
@@ -11,7 +19,6 @@ export type ObjectLocation = {
 
 export class PackReader {
 	private readonly fds = new Map<string, number>();
-	private scratch = Buffer.alloc(0);
 
 	constructor(private readonly packsDir: string) {}
 
@@ -29,9 +36,10 @@ export class PackReader {
 
 	/**
 	 * The stored bytes of many objects back to back, in the order given, reading objects that lie next to each other
-	 * in a pack with one call; or the first object whose pack is missing, short or disagrees with the catalog.
+	 * in a pack with one call; or the first object whose pack is missing, short or disagrees with the catalog. The
+	 * reads run on libuv's thread pool, so a codec worker decodes another batch while this one comes off the disk.
 	 */
-	readMany(locations: readonly ObjectLocation[]): {payload: Uint8Array} | {failed: ObjectLocation} {
+	async readMany(locations: readonly ObjectLocation[]): Promise<{payload: Uint8Array} | {failed: ObjectLocation}> {
 		const payload = new Uint8Array(locations.reduce((sum, location) => sum + location.storedLength, 0));
 		let into = 0;
 		for (let first = 0; first < locations.length; ) {
@@ -45,13 +53,14 @@ export class PackReader {
 
 			const fd = this.fd(start.packName);
 			if (fd === undefined) return {failed: start};
-			if (this.scratch.length < runBytes) this.scratch = Buffer.allocUnsafe(runBytes);
-			if (readSync(fd, this.scratch, 0, runBytes, start.offset) !== runBytes) return {failed: start};
+			// Its own buffer per call: several reads may be under way at once.
+			const run = Buffer.allocUnsafe(runBytes);
+			if ((await readAt(fd, run, 0, runBytes, start.offset)).bytesRead !== runBytes) return {failed: start};
 			let at = 0;
 			for (let index = first; index < end; index++) {
 				const location = locations[index]!;
-				if (decodeObjectHeader(this.scratch, at).storedLength !== location.storedLength) return {failed: location};
-				payload.set(this.scratch.subarray(at + objectHeaderLength, at + objectHeaderLength + location.storedLength), into);
+				if (decodeObjectHeader(run, at).storedLength !== location.storedLength) return {failed: location};
+				payload.set(run.subarray(at + objectHeaderLength, at + objectHeaderLength + location.storedLength), into);
 				into += location.storedLength;
 				at += objectHeaderLength + location.storedLength;
 			}

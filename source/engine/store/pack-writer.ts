@@ -12,13 +12,10 @@ import {crashPoint} from '../crash.js';
 import {BugError} from '../errors.js';
 import {alignedBuffer, closeQuietly, directAlignment, openDirect, writeFully} from './direct-io.js';
 import {type Codec, encodeObjectHeader, objectHeaderLength, packMagic} from './format.js';
+import {packPath} from './pack-reader.js';
 
 export const defaultPackTargetBytes = 32 * 1024 * 1024;
 
-/** Where a finished pack lives: packs/<first two hex digits>/<name>.pack */
-export function packPath(packsDir: string, name: string): string {
-	return join(packsDir, name.slice(0, 2), `${name}.pack`);
-}
 
 export type WrittenPack = {name: string; size: number};
 

@@ -3,8 +3,9 @@
  * temporary name (zero blocks left as holes) and renamed when complete; every object is checked against its hash
  * before its bytes are written, so a damaged object stops the restore without writing a wrong byte.
  */
-import {closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, realpathSync, renameSync, rmSync, statSync} from 'node:fs';
+import {closeSync, existsSync, fdatasync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, realpathSync, renameSync, rmSync, statSync} from 'node:fs';
 import {dirname, join, resolve, sep} from 'node:path';
+import {promisify} from 'node:util';
 import {ObjectIndex, type StoredObject} from '../../catalog/objects.js';
 import {resolveBlockMap} from '../../catalog/points.js';
 import {crashPoint} from '../../crash.js';
@@ -13,7 +14,7 @@ import {isProcessAlive} from '../../lock.js';
 import {throwIfAborted} from '../../jobs/abort.js';
 import type {Disk, Item, JobProgress, RecoveryPoint} from '../../model/index.js';
 import {fsyncDirectory, type Repository} from '../../repository.js';
-import {CodecPool, type DecodeResult, hashLength, PackReader} from '../../store/index.js';
+import {CodecPool, type DecodeResult, hashLength} from '../../store/index.js';
 
 export type RestoreOptions = {
 	to: string;
@@ -102,7 +103,6 @@ export async function restoreVolume(repo: Repository, item: Item, point: Recover
 	const maps = resolveBlockMap(repo.db, point.id, item.blockSize);
 	const totalBytes = targets.reduce((sum, target) => sum + target.size, 0);
 	const pool = options.pool ?? new CodecPool();
-	const reader = new PackReader(repo.packsDir);
 	const objects = new ObjectIndex(repo.db);
 	let doneBytes = 0;
 	const started = Date.now();
@@ -119,7 +119,7 @@ export async function restoreVolume(repo: Repository, item: Item, point: Recover
 			const fd = output.fd;
 			let complete = false;
 			try {
-				await writeBlocks({output, map, blockSize: item.blockSize, size: target.size, pool, reader, objects, point, signal: options.signal, onBytes(bytes) {
+				await writeBlocks({output, map, blockSize: item.blockSize, size: target.size, pool, packsDir: repo.packsDir, objects, point, signal: options.signal, onBytes(bytes) {
 					doneBytes += bytes;
 					const seconds = (Date.now() - started) / 1000;
 					const bytesPerSecond = seconds > 0 ? doneBytes / seconds : 0;
@@ -141,7 +141,6 @@ export async function restoreVolume(repo: Repository, item: Item, point: Recover
 			}
 		}
 	} finally {
-		reader.close();
 		if (!options.pool) await pool.close();
 	}
 
@@ -152,6 +151,8 @@ export async function restoreVolume(repo: Repository, item: Item, point: Recover
 type RestoreOutput = {fd: number};
 
 const restoreBatchBlocks = 256;
+const writeBackEveryBytes = 64 * 1024 * 1024;
+const fdatasyncAt = promisify(fdatasync);
 
 /**
  * Opens the file a disk is restored into, sized to the disk (holes where nothing is written). Restores write through
@@ -172,7 +173,7 @@ type WriteContext = {
 	blockSize: number;
 	size: number;
 	pool: CodecPool;
-	reader: PackReader;
+	packsDir: string;
 	objects: ObjectIndex;
 	point: RecoveryPoint;
 	signal: AbortSignal | undefined;
@@ -200,6 +201,12 @@ async function writeBlocks(context: WriteContext): Promise<void> {
 	const flush = async () => {
 		const batch = inFlight.shift()!;
 		const result = await batch.result;
+		if (result.unreadable !== undefined) {
+			throw new RuntimeError('PACK_DAMAGED', `pack ${batch.objects[result.unreadable]!.packName} is missing or shorter than the catalog says`, {
+				hint: 'Run `strata verify` to see which recovery points it affects; restore another one',
+			});
+		}
+
 		if (result.damaged.length > 0) {
 			const object = batch.objects[result.damaged[0]!]!;
 			throw new RuntimeError('OBJECT_DAMAGED', `object ${object.hash.toString('hex').slice(0, 12)} in pack ${object.packName} is damaged (it does not match its hash)`, {
@@ -219,15 +226,6 @@ async function writeBlocks(context: WriteContext): Promise<void> {
 			if (!object) throw new RuntimeError('OBJECT_MISSING', `object ${id} needed by rp${context.point.id} is not in the catalog`, {hint: 'Run `strata verify` to see the damage'});
 			return object;
 		});
-		const read = context.reader.readMany(batchObjects);
-		if ('failed' in read) {
-			throw new RuntimeError('PACK_DAMAGED', `pack ${read.failed.packName} is missing or shorter than the catalog says`, {
-				hint: 'Run `strata verify` to see which recovery points it affects; restore another one',
-			});
-		}
-
-		const {payload} = read;
-
 		const hashes = new Uint8Array(batchObjects.length * hashLength);
 		batchObjects.forEach((object, index) => hashes.set(object.hash, index * hashLength));
 		const lengths = Uint32Array.from(batchObjects, object => object.rawLength);
@@ -236,7 +234,9 @@ async function writeBlocks(context: WriteContext): Promise<void> {
 			lengths,
 			objects: batchObjects,
 			result: context.pool.decode({
-				payload: payload.buffer as ArrayBuffer,
+				// The worker reads the packs itself: reading then overlaps the other worker's decoding and writing.
+				payload: undefined,
+				readFrom: {packsDir: context.packsDir, locations: batchObjects.map(({packName, offset, storedLength}) => ({packName, offset, storedLength}))},
 				codecs: Uint8Array.from(batchObjects, object => object.codec),
 				storedLengths: Uint32Array.from(batchObjects, object => object.storedLength),
 				rawLengths: lengths,
@@ -247,6 +247,17 @@ async function writeBlocks(context: WriteContext): Promise<void> {
 		indices = [];
 	};
 
+	// The kernel starts writing dirty pages back only past a share of memory (gigabytes here), so without this the
+	// whole disk would reach the device in the final fsync: start write-back as the restore goes (one at a time).
+	let sentBytes = 0;
+	let writeBack: Promise<void> | undefined;
+	const startWriteBack = () => {
+		if (writeBack || sentBytes < writeBackEveryBytes) return;
+		sentBytes = 0;
+		writeBack = fdatasyncAt(context.output.fd).finally(() => (writeBack = undefined));
+		writeBack.catch(() => undefined);
+	};
+
 	try {
 		for (let index = 0; index < map.blockCount; index++) {
 			if (map.objectIds[index] !== 0) indices.push(index);
@@ -254,14 +265,17 @@ async function writeBlocks(context: WriteContext): Promise<void> {
 				throwIfAborted(context.signal);
 				send();
 				if (inFlight.length >= context.pool.size * 2) await flush();
+				sentBytes += restoreBatchBlocks * blockSize;
+				startWriteBack();
 				context.onBytes(Math.min(restoreBatchBlocks * blockSize, context.size));
 			}
 		}
 
 		if (indices.length > 0) send();
 		while (inFlight.length > 0) await flush();
+		await writeBack;
 		context.onBytes(0);
 	} finally {
-		await Promise.allSettled(inFlight.map(batch => batch.result));
+		await Promise.allSettled([...inFlight.map(batch => batch.result), writeBack]);
 	}
 }
