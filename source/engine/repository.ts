@@ -50,7 +50,7 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
 	}
 
 	renameSync(temporary, path);
-	fsyncDirectory(resolve(path, '..'));
+	fsyncPath(resolve(path, '..'));
 }
 
 /** Makes a file's contents durable, or (for a folder) a rename or create inside it. */
@@ -229,6 +229,3 @@ export class Repository {
 		if (this.db.open) this.db.close();
 	}
 }
-
-/** Makes a rename or create inside a directory durable. */
-export const fsyncDirectory = fsyncPath;

@@ -4,7 +4,7 @@
  * byte for byte at the offsets the writer reported, and a pack's size must be exactly its contents.
  */
 import {randomBytes} from 'node:crypto';
-import {closeSync, constants, existsSync, mkdirSync, mkdtempSync, rmSync, statSync} from 'node:fs';
+import {closeSync, constants, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync} from 'node:fs';
 import {join} from 'node:path';
 import {afterAll, describe, expect, it} from 'vitest';
 import {Codec, contentHash, openDirect, PackReader, packPath, PackWriter} from '../../source/engine/store/index.js';
@@ -58,6 +58,29 @@ describe.each(folders)('packs in $name', ({path}) => {
 		const many = await reader.readMany(locations);
 		expect('payload' in many && Buffer.from(many.payload).equals(Buffer.concat(objects))).toBe(true);
 		reader.close();
+	});
+
+	it('discards every pack it wrote in background mode once its writes are idle', async () => {
+		// Given packs being written in the background, some sealed and one open (in a folder of its own: tmpfs is shared)
+		const root = mkdtempSync(join(path(), 'discard-'));
+		const packsDir = join(root, 'packs');
+		const tmpDir = join(root, 'tmp');
+		mkdirSync(packsDir, {recursive: true});
+		mkdirSync(tmpDir, {recursive: true});
+		const writer = new PackWriter(packsDir, tmpDir, 2 * 1024 * 1024, true);
+		for (let index = 0; index < 30; index++) {
+			const data = randomBytes(300_000);
+			writer.add(contentHash(data), data, data.length, Codec.Raw);
+		}
+
+		// When it is discarded: not while writes run, then once they are idle
+		expect(() => writer.discard()).toThrow(/idle/);
+		await writer.idle();
+		writer.discard();
+
+		// Then no pack file is left, sealed or partial
+		expect(readdirSync(tmpDir)).toEqual([]);
+		expect(readdirSync(packsDir, {recursive: true}).filter(name => String(name).endsWith('.pack'))).toEqual([]);
 	});
 
 	it('reports a pack that is shorter than the catalog says', async () => {

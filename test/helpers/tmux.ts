@@ -1,6 +1,7 @@
 /** The console's real binary in tmux, read the way a person sees it: start, type, capture the screen. */
 import {execFileSync} from 'node:child_process';
 import {setTimeout as sleep} from 'node:timers/promises';
+import {expect} from 'vitest';
 
 const sessions = new Set<string>();
 
@@ -16,7 +17,7 @@ export const capture = (session: string): string => execFileSync('tmux', ['captu
 /** Types keys (tmux key names such as Enter and Escape, or literal text). */
 export const sendKeys = (session: string, ...keys: string[]): void => void execFileSync('tmux', ['send-keys', '-t', session, ...keys]);
 
-/** Waits until the screen matches, and returns it; fails with the last screen when it never does. */
+/** Waits until the screen matches, and returns it; the test fails on the last screen when it never does. */
 export async function waitForScreen(session: string, pattern: RegExp, timeoutMs = 30_000): Promise<string> {
 	let screen = '';
 	for (const started = Date.now(); Date.now() - started < timeoutMs; await sleep(100)) {
@@ -24,7 +25,8 @@ export async function waitForScreen(session: string, pattern: RegExp, timeoutMs 
 		if (pattern.test(screen)) return screen;
 	}
 
-	throw new Error(`the screen never matched ${pattern}; it shows:\n${screen}`);
+	expect(screen, `the screen never matched ${pattern} within ${timeoutMs} ms`).toMatch(pattern);
+	return screen;
 }
 
 /** Ends a session (and forgets it); the afterAll of a test file calls this for any left running. */

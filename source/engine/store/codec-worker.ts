@@ -2,13 +2,13 @@
  * Worker thread for the CPU-bound half of the data path: hashing, zero detection and zstd compression of new
  * blocks or chunks, and on restore decompression with a hash check. zstd-napi is synchronous, so it runs here.
  */
-import {readSync, write} from 'node:fs';
-import {promisify} from 'node:util';
+import {readSync} from 'node:fs';
 import {parentPort} from 'node:worker_threads';
 // The low-level binding compresses into and decompresses out of buffers we own: no allocation per block.
 import zstd from 'zstd-napi/binding.js';
 import type {DecodeRequest, DecodeResult, DecodeTarget, EncodeRequest, EncodeResult, WorkerRequest} from './codec-protocol.js';
 import {BlockKind} from './codec-protocol.js';
+import {writeFullyInBackground} from './direct-io.js';
 
 const {CCtx, CParameter, compressBound, DCtx} = zstd;
 import {Codec, contentHash, hashLength} from './format.js';
@@ -137,8 +137,6 @@ function outputFor(rawTotal: number): Buffer {
 	return free >= 0 ? freeWriteBuffers.splice(free, 1)[0]! : Buffer.allocUnsafe(rawTotal);
 }
 
-const writeAt = promisify(write);
-
 /**
  * Writes the decoded objects at their positions, consecutive ones in one write, on libuv's thread pool, so this
  * worker decodes the next batch while the disk takes this one.
@@ -149,10 +147,7 @@ async function writeDecoded(output: Buffer, rawLengths: Uint32Array, target: Dec
 		let end = first + 1;
 		let length = rawLengths[first]!;
 		while (end < rawLengths.length && target.positions[end] === target.positions[first]! + length) length += rawLengths[end++]!;
-		for (let written = 0; written < length; ) {
-			const {bytesWritten} = await writeAt(target.fd, output, offset + written, length - written, target.positions[first]! + written);
-			written += bytesWritten;
-		}
+		await writeFullyInBackground(target.fd, output, length, target.positions[first]!, offset);
 
 		offset += length;
 		first = end;

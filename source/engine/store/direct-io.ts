@@ -4,7 +4,8 @@
  * the page cache and 0.2 s direct; a nightly backup or a restore also no longer evicts the host's working set.
  * Direct writes need the buffer's address, the length and the file offset aligned to the device's block size.
  */
-import {closeSync, constants, openSync, writeSync} from 'node:fs';
+import {closeSync, constants, openSync, write, writeSync} from 'node:fs';
+import {promisify} from 'node:util';
 
 /** Lengths and file offsets of direct writes are multiples of this (covers 512-byte and 4 KiB devices). */
 export const directAlignment = 4096;
@@ -47,6 +48,13 @@ export function alignedBuffer(fd: number, bytes: number): Buffer | undefined {
 /** Writes `length` bytes of `buffer` at `position`, however many calls it takes. */
 export function writeFully(fd: number, buffer: Uint8Array, length: number, position: number): void {
 	for (let written = 0; written < length; ) written += writeSync(fd, buffer, written, length - written, position + written);
+}
+
+const writeAt = promisify(write);
+
+/** Writes `length` bytes of `buffer` at `position` on libuv's thread pool, so the calling thread goes on meanwhile. */
+export async function writeFullyInBackground(fd: number, buffer: Uint8Array, length: number, position: number, from = 0): Promise<void> {
+	for (let written = 0; written < length; ) written += (await writeAt(fd, buffer, from + written, length - written, position + written)).bytesWritten;
 }
 
 /** Closes a file descriptor opened for a probe or a failed attempt, ignoring errors. */

@@ -4,13 +4,13 @@
  * one that was killed are orphans that garbage collection reclaims (nothing in the catalog names them).
  */
 import {randomBytes} from 'node:crypto';
-import {closeSync, constants, fsync, fsyncSync, ftruncateSync, mkdirSync, openSync, renameSync, rmSync, write} from 'node:fs';
+import {closeSync, constants, fsync, fsyncSync, ftruncateSync, mkdirSync, openSync, renameSync, rmSync} from 'node:fs';
 import {promisify} from 'node:util';
 import {join} from 'node:path';
-import {fsyncDirectory} from '../repository.js';
+import {fsyncPath} from '../repository.js';
 import {crashPoint} from '../crash.js';
 import {BugError} from '../errors.js';
-import {alignedBuffer, closeQuietly, directAlignment, openDirect, writeFully} from './direct-io.js';
+import {alignedBuffer, closeQuietly, directAlignment, openDirect, writeFully, writeFullyInBackground} from './direct-io.js';
 import {type Codec, encodeObjectHeader, objectHeaderLength, packMagic} from './format.js';
 import {packPath} from './pack-reader.js';
 
@@ -36,12 +36,7 @@ type OpenPack = {name: string; path: string; fd: number; direct: boolean; size: 
 const writeBufferBytes = 2 * 1024 * 1024;
 /** Staging buffers in background mode: one filling while the others are written. */
 const backgroundBuffers = 3;
-const writeAt = promisify(write);
 const fsyncAt = promisify(fsync);
-
-async function writeFullyInBackground(fd: number, buffer: Buffer, length: number, position: number): Promise<void> {
-	for (let written = 0; written < length; ) written += (await writeAt(fd, buffer, written, length - written, position + written)).bytesWritten;
-}
 
 /**
  * Packs are written with direct I/O where the file system allows it (a 1 GiB backup here: 4.4 -> 3.3 s), else
@@ -77,9 +72,14 @@ export class PackWriter {
 		this.throwIfFailed();
 	}
 
+	/** Waits for every background write and seal, failed or not: before `discard()`. */
+	async idle(): Promise<void> {
+		while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+	}
+
 	/** Waits for every background write and seal; rethrows the first failure (ENOSPC, say). */
 	async settle(): Promise<void> {
-		while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+		await this.idle();
 		this.throwIfFailed();
 	}
 
@@ -99,7 +99,7 @@ export class PackWriter {
 
 	/** Makes every pack durable and visible under packs/; call before committing the catalog (after `settle()` in background mode). */
 	finish(): WrittenPack[] {
-		if (this.inFlight.size > 0) throw new BugError('PackWriter.finish() while background writes run: await settle() first');
+		this.assertIdle('finish', 'settle');
 		this.throwIfFailed();
 		const pack = this.current;
 		if (pack) {
@@ -111,12 +111,9 @@ export class PackWriter {
 		return this.packs;
 	}
 
-	/**
-	 * Removes everything this writer wrote: for a backup that fails before its commit. Without background writes it
-	 * completes before it returns; with them it first waits for them, so no write lands in a removed file's place.
-	 */
-	async discard(): Promise<void> {
-		if (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+	/** Removes everything this writer wrote: for a backup that fails before its commit (after `idle()` in background mode). */
+	discard(): void {
+		this.assertIdle('discard', 'idle');
 		this.buffered = 0;
 		if (this.current) {
 			closeQuietly(this.current.fd);
@@ -126,6 +123,10 @@ export class PackWriter {
 
 		for (const path of this.finishedPaths) rmSync(path, {force: true});
 		this.finishedPaths.length = 0;
+	}
+
+	private assertIdle(method: string, wait: string): void {
+		if (this.inFlight.size > 0) throw new BugError(`PackWriter.${method}() while background writes run: await ${wait}() first`);
 	}
 
 	private throwIfFailed(): void {
@@ -199,17 +200,18 @@ export class PackWriter {
 		}
 
 		const direct = fd !== undefined;
-		if (direct) {
-			this.buffer ??= this.directBuffer!.subarray(0, writeBufferBytes);
-		} else {
+		if (!direct) {
 			this.directBuffer = null;
-			this.buffer ??= Buffer.allocUnsafe(writeBufferBytes);
 			fd = openSync(path, 'wx', 0o600);
 		}
 
-		// Spare staging buffers for background writes: slices of the one aligned allocation stay aligned.
-		if (this.background && this.spare.length === 0 && this.inFlight.size === 0) {
-			for (let slot = 1; slot < backgroundBuffers; slot++) this.spare.push(direct ? this.directBuffer!.subarray(slot * writeBufferBytes, (slot + 1) * writeBufferBytes) : Buffer.allocUnsafe(writeBufferBytes));
+		// The staging buffers, made with the first pack: for direct I/O slices of the one aligned allocation (they
+		// stay aligned), in background mode the spares too.
+		if (!this.buffer) {
+			const aligned = this.directBuffer;
+			const make = (slot: number) => (aligned ? aligned.subarray(slot * writeBufferBytes, (slot + 1) * writeBufferBytes) : Buffer.allocUnsafe(writeBufferBytes));
+			this.buffer = make(0);
+			for (let slot = 1; this.background && slot < backgroundBuffers; slot++) this.spare.push(make(slot));
 		}
 
 		this.packs.push({name, size: 0});
@@ -266,7 +268,7 @@ export class PackWriter {
 		mkdirSync(folder, {recursive: true, mode: 0o700});
 		const finalPath = packPath(this.packsDir, pack.name);
 		renameSync(pack.path, finalPath);
-		fsyncDirectory(folder);
+		fsyncPath(folder);
 		this.finishedPaths.push(finalPath);
 		this.packs[pack.index] = {name: pack.name, size: pack.size};
 		crashPoint('pack-sealed');

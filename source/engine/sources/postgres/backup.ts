@@ -79,7 +79,8 @@ export async function backupPostgres(repo: Repository, item: Item, options: Back
 	} finally {
 		if (!sink.committed) {
 			dump.process.kill();
-			await sink.writer.discard();
+			await sink.writer.idle();
+			sink.writer.discard();
 		}
 
 		await facts;

@@ -54,7 +54,10 @@ export async function backupVolume(repo: Repository, item: Item, options: Backup
 			disks: captures,
 		});
 	} finally {
-		if (!sink.committed) await sink.writer.discard();
+		if (!sink.committed) {
+			await sink.writer.idle();
+			sink.writer.discard();
+		}
 		if (!options.pool) await pool.close();
 	}
 }
