@@ -40,7 +40,22 @@ function findCommand(words: readonly string[]): Command | undefined {
 	return best;
 }
 
+/**
+ * meow reads `--json=yes` as false without a word: a boolean flag with a value other than true or false is refused,
+ * so a script never gets a table where it asked for JSON (or a restore without --force it thought it gave).
+ */
+function refuseBooleanValues(argv: readonly string[]): void {
+	const booleans = new Set(Object.entries(allFlags()).filter(([, spec]) => spec.type === 'boolean').map(([name]) => kebab(name)));
+	for (const argument of argv) {
+		if (argument === '--') return;
+		const match = /^--(?:no-)?([^=]+)=(.*)$/s.exec(argument);
+		if (!match || !booleans.has(match[1]!) || match[2] === 'true' || match[2] === 'false') continue;
+		throw new UsageError('FLAG_VALUE', `--${match[1]} takes no value (got "${match[2]}")`, {hint: `Write --${match[1]} alone, or leave it out`});
+	}
+}
+
 function parse(argv: string[]) {
+	refuseBooleanValues(argv);
 	let cli;
 	try {
 		cli = meow(globalHelp(commands), {

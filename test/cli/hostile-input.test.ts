@@ -98,6 +98,9 @@ const cases: Array<[string, () => string[], 1 | 2, RegExp?]> = [
 	['a disk the point does not have', () => ['restore', 'vm', '1', '--disk', '../../etc/passwd', '--to', join(dir, 'x')], 1],
 	['a disk name with a control character', () => ['restore', 'vm', '1', '--disk', 'disk\u001B.img', '--to', join(dir, 'x')], 1],
 	['a database target for a volume item', () => ['restore', 'vm', '1', '--to-db', 'shop_copy'], 1],
+	['a table for a volume item', () => ['restore', 'vm', '1', '--to', join(dir, 'table.img'), '--table', 'public.orders'], 1, /--table does not apply to volume item "vm"/],
+	['a file target beside --to for a volume item', () => ['restore', 'vm', '1', '--to', join(dir, 'both.img'), '--to-file', join(dir, 'both.dump')], 1, /--to-file does not apply to volume item "vm"/],
+	['--force with a value', () => ['restore', 'vm', '1', '--to', existing, '--force=yes'], 2, /--force takes no value \(got "yes"\)/],
 	// verify
 	['verify: an unknown flag', () => ['verify', '--quick'], 2],
 	['verify: an item that does not exist', () => ['verify', 'nope', '--read-data'], 1],
@@ -161,6 +164,7 @@ const cases: Array<[string, () => string[], 1 | 2, RegExp?]> = [
 	['protect resume without an item', () => ['protect', 'resume'], 2],
 	['protect resume: an item that does not exist', () => ['protect', 'resume', 'nope'], 1],
 	['protect resume: an item name with a control character', () => ['protect', 'resume', 'vm\u001B[2J'], 1],
+	['--json with a value', () => ['points', 'vm', '--json=yes'], 2, /--json takes no value \(got "yes"\)/],
 	['undeleting an item that is not deleted', () => ['undelete', 'vm'], 1],
 	['undeleting an item that does not exist', () => ['undelete', 'nope'], 1],
 ];

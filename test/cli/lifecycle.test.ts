@@ -196,6 +196,9 @@ describe('protection states', () => {
 		expect((await cli.points('retained')).map(row => row.id)).toEqual(retainedBefore);
 		expect(existsSync(join(dir, 'repo'))).toBe(true);
 		expect((await runStrata(['--repo', join(dir, 'repo'), 'verify', '--read-data'])).exitCode).toBe(0);
+		// Resuming says what it did: an active item is left alone and the message says so.
+		expect(await cli.run(['protect', 'resume', 'vanished'], day(24, '04:00'))).toMatch(/^vanished is already protected; nothing to resume/);
+		expect(await cli.run(['protect', 'resume', 'retained'], day(24, '04:00'))).toMatch(/^Resumed retained/);
 	});
 
 	it('refuses bad policy input with one clear line and changes nothing', async () => {

@@ -81,9 +81,9 @@ export const protectResumeCommand = defineCommand({
 	requiredArgs: 1,
 	flags: {},
 	run(context) {
-		const item = resumeProtection(context.openRepository(), context.args[0]!);
+		const {item, wasActive} = resumeProtection(context.openRepository(), context.args[0]!);
 		if (context.json) context.printJson(itemJson(item));
-		else context.print(`Resumed ${item.name}`);
+		else context.print(wasActive ? `${item.name} is already protected; nothing to resume` : `Resumed ${item.name}`);
 	},
 });
 

@@ -28,6 +28,7 @@ export type RestoreResult = {item: string; rpId: number; written: Array<{disk: s
 export async function runRestore(repo: Repository, itemName: string, rpId: number, options: RunRestoreOptions): Promise<RestoreResult> {
 	const item = requireItem(repo.db, itemName);
 	const point = requirePoint(repo.db, item.id, item.name, rpId);
+	refuseForeignTargets(item, options);
 	if (item.kind === 'postgres') return restoreDatabase(repo, item, point, options);
 	if (options.to === undefined) throw new UserError('USAGE', `restoring volume item "${item.name}" needs --to PATH`, {hint: 'See `strata restore --help`'});
 	const to = options.to;
@@ -48,6 +49,17 @@ export async function runRestore(repo: Repository, itemName: string, rpId: numbe
 		job.fail(error);
 		throw error;
 	}
+}
+
+/** Target flags of the other kind of item (--table for a volume, --to for a database) are refused, not ignored. */
+function refuseForeignTargets(item: Item, options: RunRestoreOptions): void {
+	const database = item.kind === 'postgres';
+	const foreign: Array<[keyof RunRestoreOptions, string]> = database ? [['to', '--to'], ['disk', '--disk']] : [['toDb', '--to-db'], ['toFile', '--to-file'], ['table', '--table']];
+	const given = foreign.filter(([key]) => options[key] !== undefined).map(([, flag]) => flag);
+	if (given.length === 0) return;
+	throw new UserError('USAGE', `${given.join(' and ')} ${given.length === 1 ? 'does' : 'do'} not apply to ${database ? 'PostgreSQL' : 'volume'} item "${item.name}"`, {
+		hint: database ? 'Restore a database with --to-db NAME or --to-file PATH' : 'Restore a volume with --to PATH (and --disk NAME for one of its disks)',
+	});
 }
 
 async function restoreDatabase(repo: Repository, item: Item, point: RecoveryPoint, options: RunRestoreOptions): Promise<RestoreResult> {

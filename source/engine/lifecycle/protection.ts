@@ -28,15 +28,19 @@ export function stopProtection(repo: Repository, itemName: string, options: {del
 	return getItemById(repo.db, item.id)!;
 }
 
-/** Resumes protection of a stopped item: its policy applies again, including expiry. */
-export function resumeProtection(repo: Repository, itemName: string): Item {
+/**
+ * Resumes protection of a stopped item: its policy applies again, including expiry. Resuming an active item changes
+ * nothing (`wasActive` says so, for the caller to tell the user rather than claim it resumed).
+ */
+export function resumeProtection(repo: Repository, itemName: string): {item: Item; wasActive: boolean} {
 	const item = requireItem(repo.db, itemName);
 	if (item.state === 'stopped-deleted') {
 		throw new UserError('ITEM_DELETED', `item "${item.name}" is deleted`, {hint: `Undelete it first with \`strata undelete ${item.name}\``});
 	}
 
+	if (item.state === 'active') return {item, wasActive: true};
 	setItemState(repo.db, item.id, 'active', null);
-	return getItemById(repo.db, item.id)!;
+	return {item: getItemById(repo.db, item.id)!, wasActive: false};
 }
 
 /** Brings a soft-deleted item back, stopped with its data retained. */
