@@ -5,6 +5,7 @@
  */
 import {hostname} from 'node:os';
 import {closeSync, fsyncSync, linkSync, openSync, readFileSync, renameSync, unlinkSync, writeSync} from 'node:fs';
+import {now} from './clock.js';
 import {RuntimeError} from './errors.js';
 
 export type LockHolder = {
@@ -110,7 +111,7 @@ function sleepSync(ms: number): void {
 export function acquireLock(path: string, options: LockOptions): Lock {
 	const waitMs = options.waitMs ?? defaultLockWaitMs;
 	const pollMs = options.pollMs ?? 100;
-	const holder: LockHolder = {pid: process.pid, host: hostname(), command: options.command, since: new Date().toISOString()};
+	const holder: LockHolder = {pid: process.pid, host: hostname(), command: options.command, since: now().toISOString()};
 	const deadline = Date.now() + waitMs;
 	for (;;) {
 		if (tryCreate(path, holder)) break;

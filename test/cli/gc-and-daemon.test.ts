@@ -54,7 +54,8 @@ describe('strata run (daemon)', () => {
 		writeBlock(disk, 0, 0x01);
 		await cli.run(['policy', 'add', 'hourly', '--schedule', 'hourly', '--retain-daily', '1']);
 		await cli.run(['item', 'add', 'vm', '--volume', disk, '--policy', 'hourly']);
-		const daemon = execa('node', [cliEntry, '--repo', repo, 'run'], {reject: false});
+		// Its log lines carry the time from Strata's clock (here the override), like every other time it records.
+		const daemon = execa('node', [cliEntry, '--repo', repo, 'run'], {reject: false, env: {STRATA_NOW: '2026-06-01T10:30:00Z'}});
 		for (let waited = 0; waited < 20_000; waited += 200) {
 			const points = (await cli.points('vm')).length;
 			if (points > 0) break;
@@ -64,6 +65,7 @@ describe('strata run (daemon)', () => {
 		daemon.kill('SIGTERM');
 		const result = await daemon;
 		expect(result.exitCode, result.stderr).toBe(0);
+		expect(String(result.stdout)).toMatch(/^2026-06-01T10:30:00\.000Z backup vm: rp1$/m);
 		const points = await cli.points('vm');
 		expect(points).toHaveLength(1);
 		expect(points[0]!.trigger).toBe('scheduled');

@@ -1,4 +1,4 @@
-import {runDaemon, runOnce, type RunReport} from '../../engine/index.js';
+import {now, runDaemon, runOnce, type RunReport} from '../../engine/index.js';
 import {defineCommand} from '../command.js';
 
 function describe(report: RunReport): string[] {
@@ -26,7 +26,7 @@ export const runCommand = defineCommand({
 		await runDaemon(repo, {
 			signal: context.signal,
 			onReport(report) {
-				for (const line of describe(report)) context.print(`${new Date().toISOString()} ${line}`);
+				for (const line of describe(report)) context.print(`${now().toISOString()} ${line}`);
 			},
 		});
 		return 0;
