@@ -4,7 +4,8 @@
  * writer wait up to a limit and then fail naming the holder.
  */
 import {hostname} from 'node:os';
-import {closeSync, fsyncSync, linkSync, openSync, readFileSync, renameSync, unlinkSync, writeSync} from 'node:fs';
+import {closeSync, fsyncSync, linkSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync} from 'node:fs';
+import {basename, dirname, join} from 'node:path';
 import {now} from './clock.js';
 import {RuntimeError} from './errors.js';
 
@@ -102,6 +103,20 @@ function takeOverStale(path: string, seen: LockHolder | undefined): void {
 	}
 }
 
+/** Removes `<lock>.stale-<pid>` files of takers that died between moving a stale lock aside and removing it. */
+function removeDeadTakersFiles(path: string): void {
+	const prefix = `${basename(path)}.stale-`;
+	for (const name of readdirSync(dirname(path))) {
+		const pid = name.startsWith(prefix) ? Number(name.slice(prefix.length)) : Number.NaN;
+		if (!Number.isInteger(pid) || pid <= 0 || isProcessAlive(pid)) continue;
+		try {
+			unlinkSync(join(dirname(path), name));
+		} catch {
+			// Another taker removed it.
+		}
+	}
+}
+
 const sleepBuffer = new Int32Array(new SharedArrayBuffer(4));
 function sleepSync(ms: number): void {
 	Atomics.wait(sleepBuffer, 0, 0, ms);
@@ -130,6 +145,9 @@ export function acquireLock(path: string, options: LockOptions): Lock {
 
 		sleepSync(Math.min(pollMs, Math.max(1, deadline - Date.now())));
 	}
+
+	// Held: a taker killed mid-takeover left its copy of the old lock beside this one.
+	removeDeadTakersFiles(path);
 
 	let released = false;
 	return {

@@ -1,6 +1,6 @@
 import {type ChildProcess, spawn} from 'node:child_process';
 import {once} from 'node:events';
-import {existsSync, readFileSync, writeFileSync} from 'node:fs';
+import {existsSync, readdirSync, readFileSync, writeFileSync} from 'node:fs';
 import {hostname} from 'node:os';
 import {join} from 'node:path';
 import {fileURLToPath} from 'node:url';
@@ -67,6 +67,19 @@ describe('repository lock', () => {
 		const lock = acquireLock(path, {command: 'strata gc', waitMs: 0});
 
 		expect(readLockHolder(path)).toMatchObject({pid: process.pid, command: 'strata gc'});
+		lock.release();
+	});
+
+	it('removes the copy of an old lock that a taker killed mid-takeover left beside it, not a live taker\'s', async () => {
+		const folder = makeTempDir();
+		const path = join(folder, 'lock');
+		const dead = await deadPid();
+		writeFileSync(`${path}.stale-${dead}`, JSON.stringify({pid: 1, host: hostname(), command: 'strata backup vm1', since: '2026-01-01T00:00:00.000Z'}));
+		writeFileSync(`${path}.stale-${process.pid}`, '');
+
+		const lock = acquireLock(path, {command: 'strata gc', waitMs: 0});
+
+		expect(readdirSync(folder).sort()).toEqual(['lock', `lock.stale-${process.pid}`]);
 		lock.release();
 	});
 

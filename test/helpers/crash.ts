@@ -163,7 +163,13 @@ export async function checkEveryPoint(w: World, listed?: number[]): Promise<void
 	}
 }
 
-/** Files in packs/ or tmp/ that the catalog's pack list does not name: what killed commands left behind. */
+/** What a repository's top folder holds (the lock only while a command runs). */
+const repositoryLayout = new Set(['catalog.db', 'catalog.db-wal', 'catalog.db-shm', 'strata.json', 'packs', 'tmp', 'lock']);
+
+/**
+ * Files in packs/ or tmp/ that the catalog's pack list does not name, and anything else in the repository's top
+ * folder (a lock moved aside by a killed taker, say): what killed commands left behind.
+ */
 export function filesOutsideCatalog(repo: string): string[] {
 	const db = new Database(join(repo, 'catalog.db'), {readonly: true, fileMustExist: true});
 	let catalogued: Set<string>;
@@ -174,7 +180,8 @@ export function filesOutsideCatalog(repo: string): string[] {
 	}
 
 	const strays = packFiles(repo).filter(path => !path.endsWith('.pack') || !catalogued.has(basename(path, '.pack')));
-	return [...strays, ...readdirSync(join(repo, 'tmp')).map(name => join(repo, 'tmp', name))];
+	const unknown = readdirSync(repo).filter(name => !repositoryLayout.has(name));
+	return [...strays, ...readdirSync(join(repo, 'tmp')).map(name => join(repo, 'tmp', name)), ...unknown.map(name => join(repo, name))];
 }
 
 /** Runs gc, which must succeed and leave no file outside the catalog; returns what it did. */
