@@ -4,10 +4,10 @@
  * byte for byte at the offsets the writer reported, and a pack's size must be exactly its contents.
  */
 import {randomBytes} from 'node:crypto';
-import {closeSync, constants, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync} from 'node:fs';
+import {existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync} from 'node:fs';
 import {join} from 'node:path';
 import {afterAll, describe, expect, it} from 'vitest';
-import {Codec, contentHash, openDirect, PackReader, packPath, PackWriter} from '../../source/engine/store/index.js';
+import {Codec, contentHash, PackReader, packPath, PackWriter} from '../../source/engine/store/index.js';
 import {makeTempDir} from '../helpers/tmp.js';
 
 const folders: Array<{name: string; path: () => string}> = [{name: 'a disk folder', path: () => makeTempDir()}];
@@ -98,9 +98,3 @@ describe.each(folders)('packs in $name', ({path}) => {
 	});
 });
 
-it('uses direct I/O where the file system allows it, so the fast path is the one tested', () => {
-	const fd = openDirect(join(makeTempDir(), 'probe'), constants.O_CREAT);
-	// ext4 (this project's machines) allows it; a machine whose temporary folder does not would test only the fallback.
-	expect(fd, 'the temporary folder refuses O_DIRECT').toBeDefined();
-	closeSync(fd!);
-});

@@ -8,7 +8,7 @@ import {parentPort} from 'node:worker_threads';
 import zstd from 'zstd-napi/binding.js';
 import type {DecodeRequest, DecodeResult, DecodeTarget, EncodeRequest, EncodeResult, WorkerRequest} from './codec-protocol.js';
 import {BlockKind} from './codec-protocol.js';
-import {writeFullyInBackground} from './direct-io.js';
+import {writeFullyInBackground} from './file-writes.js';
 
 const {CCtx, CParameter, compressBound, DCtx} = zstd;
 import {Codec, contentHash, hashLength} from './format.js';

@@ -11,5 +11,5 @@ export * from './pack-writer.js';
 export * from './pack-reader.js';
 export * from './codec-pool.js';
 export * from './codec-protocol.js';
-export * from './direct-io.js';
+export * from './file-writes.js';
 export * from './written-objects.js';
