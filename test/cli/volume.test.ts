@@ -1,8 +1,9 @@
 /** The volume engine through the real CLI: the worked example, churn, differentials, multi-disk, dedup, restores. */
-import {copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs';
+import {copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import Database from 'better-sqlite3';
 import {describe, expect, it} from 'vitest';
+import {CodecPool, Repository, runRestore} from '../../source/engine/index.js';
 import {runStrata} from '../helpers/cli.js';
 import {hashTree} from '../helpers/hash-tree.js';
 import {makeTempDir} from '../helpers/tmp.js';
@@ -137,6 +138,31 @@ describe('volume backups', () => {
 			const target = join(dir, `r${row.id}.img`);
 			await strata(repo, 'restore', 'vm', `rp${row.id}`, '--to', target);
 			expect(sha256File(target), `rp${row.id}`).toBe(hashes[index]);
+		}
+	});
+
+	it('keeps no pack open after a restore through a shared codec pool (the workers keep packs open only during one)', async () => {
+		const {dir, repo} = await freshRepo();
+		const disk = join(dir, 'disk.img');
+		writeRandomFile(disk, 8 * 1024 * 1024);
+		await strata(repo, 'item', 'add', 'vm', '--volume', disk);
+		await backup(repo, 'vm');
+		const openPacks = () => readdirSync('/proc/self/fd').map(fd => {
+			try {
+				return readlinkSync(join('/proc/self/fd', fd));
+			} catch {
+				return '';
+			}
+		}).filter(path => path.startsWith(join(repo, 'packs')));
+		const pool = new CodecPool(2);
+		const opened = Repository.open(repo);
+		try {
+			await runRestore(opened, 'vm', 1, {to: join(dir, 'out.img'), pool});
+			expect(sha256File(join(dir, 'out.img'))).toBe(sha256File(disk));
+			expect(openPacks()).toEqual([]);
+		} finally {
+			opened.close();
+			await pool.close();
 		}
 	});
 

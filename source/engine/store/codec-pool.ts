@@ -56,15 +56,26 @@ export class CodecPool {
 		return this.run({op: 'decode', ...request}, request.payload ? [request.payload] : []) as Promise<DecodeResult>;
 	}
 
+	/** Closes the pack files the workers keep open for restores (close() does it too). */
+	async releaseFiles(): Promise<void> {
+		if (this.failure) return;
+		await Promise.all(this.workers.map((_worker, index) => this.runOn(index, {op: 'release'}, [])));
+	}
+
 	async close(): Promise<void> {
+		await this.releaseFiles().catch(() => undefined);
 		await Promise.all(this.workers.map(worker => worker.terminate()));
 		this.workers.length = 0;
 	}
 
 	private run(request: WorkerRequest, transfer: ArrayBuffer[]): Promise<unknown> {
-		if (this.failure) return Promise.reject(this.failure);
 		let target = 0;
 		for (let index = 1; index < this.workers.length; index++) if (this.load[index]! < this.load[target]!) target = index;
+		return this.runOn(target, request, transfer);
+	}
+
+	private runOn(target: number, request: WorkerRequest, transfer: ArrayBuffer[]): Promise<unknown> {
+		if (this.failure) return Promise.reject(this.failure);
 		const id = this.nextId++;
 		return new Promise((resolve, reject) => {
 			this.pending.set(id, {resolve, reject});

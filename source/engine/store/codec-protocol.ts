@@ -72,4 +72,7 @@ export type DecodeResult = {
 	unreadable?: number | undefined;
 };
 
-export type WorkerRequest = EncodeRequest | DecodeRequest;
+/** Closes the pack files a worker keeps open between decode requests (file descriptors belong to the process). */
+export type ReleaseRequest = {op: 'release'};
+
+export type WorkerRequest = EncodeRequest | DecodeRequest | ReleaseRequest;

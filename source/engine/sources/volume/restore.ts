@@ -140,7 +140,8 @@ export async function restoreVolume(repo: Repository, item: Item, point: Recover
 			}
 		}
 	} finally {
-		if (!options.pool) await pool.close();
+		if (options.pool) await options.pool.releaseFiles();
+		else await pool.close();
 	}
 
 	return targets.map(target => ({disk: target.disk.name, path: target.path, size: target.size}));
