@@ -35,10 +35,23 @@ export async function backupPostgres(repo: Repository, item: Item, options: Back
 	const env = libpqEnvironment(settings);
 	const {type, base, previous} = planBackup(repo, item, options.type);
 	const createdAt = now().toISOString();
-	const pool = options.pool ?? new CodecPool();
-	const sink = new ObjectSink(repo);
-	const previousChunks = previous ? recipeChunkIndex(repo.db, previous.id) : new Map<string, number>();
+	// pg_dump first: its connection and schema queries overlap the codec workers' start and the previous recipe's read.
 	const dump = startPgDump(env, settings.database);
+	let pool: CodecPool | undefined;
+	let sink: ObjectSink;
+	let previousChunks: Map<string, number>;
+	try {
+		pool = options.pool ?? new CodecPool();
+		sink = new ObjectSink(repo);
+		previousChunks = previous ? recipeChunkIndex(repo.db, previous.id) : new Map<string, number>();
+	} catch (error) {
+		// Nothing will read the dump: stop pg_dump rather than leave it blocked on a full pipe.
+		dump.process.kill();
+		await dump.process;
+		if (!options.pool) await pool?.close();
+		throw error;
+	}
+
 	let stderr = '';
 	dump.process.stderr?.on('data', (chunk: Buffer) => {
 		stderr += chunk.toString();
