@@ -1,7 +1,7 @@
 /** Signals roll a backup back; two backups into one repository at once both succeed; a full filesystem loses nothing. */
 import {execFileSync} from 'node:child_process';
 import {randomBytes} from 'node:crypto';
-import {closeSync, copyFileSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, writeFileSync} from 'node:fs';
+import {copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {setTimeout as sleep} from 'node:timers/promises';
 import {execa} from 'execa';
@@ -10,7 +10,7 @@ import {cliEntry, runStrata} from '../helpers/cli.js';
 import {strataFor} from '../helpers/strata.js';
 import {thawGate} from '../helpers/hook-gate.js';
 import {makeTempDir} from '../helpers/tmp.js';
-import {blockSize, sha256File, writeBlock, writeRandomFile} from '../helpers/volume.js';
+import {blockSize, readBlock, sha256File, writeBlock, writeRandomFile} from '../helpers/volume.js';
 
 async function repoWith(items: Array<[string, number]>) {
 	const dir = makeTempDir();
@@ -116,18 +116,6 @@ describe('a backup and a gc at the same time', () => {
 		}
 	});
 });
-
-/** One block of a file. */
-function readBlock(path: string, index: number): Buffer {
-	const fd = openSync(path, 'r');
-	try {
-		const block = Buffer.alloc(blockSize);
-		readSync(fd, block, 0, blockSize, index * blockSize);
-		return block;
-	} finally {
-		closeSync(fd);
-	}
-}
 
 const isRoot = process.getuid?.() === 0;
 const mounts: string[] = [];

@@ -24,17 +24,4 @@ describe('WrittenObjects', () => {
 
 		for (let probe = 0; probe < 1000; probe++) expect(table.find(randomBytes(32))).toBeUndefined();
 	});
-
-	it('lists every row once, ordered by hash, for the commit to number them in that order', () => {
-		for (const count of [0, 1, 2, 3000]) {
-			const table = new WrittenObjects();
-			const hashes = Array.from({length: count}, () => randomBytes(32));
-			for (const [row, hash] of hashes.entries()) table.add({hash, pack: 0, offset: row, storedLength: 1, rawLength: 1, codec: Codec.Raw});
-			const rows = [...table.rowsInHashOrder()];
-			expect(rows.toSorted((a, b) => a - b)).toEqual(hashes.map((_hash, row) => row));
-			const order = hashes.map((_hash, row) => row).sort((a, b) => Buffer.compare(hashes[a]!, hashes[b]!));
-			// Ordered by the leading 32 bits: random hashes practically never share them, so the order is the full one.
-			expect(rows).toEqual(order);
-		}
-	});
 });

@@ -187,7 +187,7 @@ export function filesOutsideCatalog(repo: string): string[] {
 /** Runs gc, which must succeed and leave no file outside the catalog; returns what it did. */
 export async function gcReclaims(w: World): Promise<GcResult> {
 	const result = JSON.parse(await w.cli.run(['gc', '--json'], nowOf(w))) as GcResult;
-	expect(filesOutsideCatalog(w.repo), 'files left in packs/ or tmp/ after gc').toEqual([]);
+	expect(filesOutsideCatalog(w.repo), 'files left in the repository after gc that the catalog does not name').toEqual([]);
 	return result;
 }
 

@@ -1,6 +1,6 @@
-/** Real files standing in for disks: sparse images, block writes at given indexes, and SHA-256 of whole files. */
+/** Real files standing in for disks: sparse images, block reads and writes at given indexes, and SHA-256 of whole files. */
 import {createHash, randomBytes} from 'node:crypto';
-import {closeSync, openSync, readFileSync, truncateSync, writeFileSync, writeSync} from 'node:fs';
+import {closeSync, openSync, readFileSync, readSync, truncateSync, writeFileSync, writeSync} from 'node:fs';
 
 export const blockSize = 16 * 1024;
 
@@ -19,6 +19,19 @@ export function writeBlock(path: string, index: number, fill: number | Buffer, s
 	} finally {
 		closeSync(fd);
 	}
+}
+
+/** Reads one block. */
+export function readBlock(path: string, index: number, size = blockSize): Buffer {
+	const block = Buffer.alloc(size);
+	const fd = openSync(path, 'r');
+	try {
+		readSync(fd, block, 0, size, index * size);
+	} finally {
+		closeSync(fd);
+	}
+
+	return block;
 }
 
 /** Writes `bytes` of random data, in 4 MiB pieces. */

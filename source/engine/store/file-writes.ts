@@ -14,7 +14,7 @@ export async function writeFullyInBackground(fd: number, buffer: Uint8Array, len
 	for (let written = 0; written < length; ) written += (await writeAt(fd, buffer, from + written, length - written, position + written)).bytesWritten;
 }
 
-/** Closes a file descriptor opened for a probe or a failed attempt, ignoring errors. */
+/** Closes a file descriptor on a path that is being given up (a failed pack, say), ignoring errors. */
 export function closeQuietly(fd: number): void {
 	try {
 		closeSync(fd);

@@ -16,7 +16,6 @@ import {packPath} from './pack-reader.js';
 
 export const defaultPackTargetBytes = 32 * 1024 * 1024;
 
-
 export type WrittenPack = {name: string; size: number};
 
 export type WrittenObject = {

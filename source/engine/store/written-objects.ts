@@ -58,27 +58,6 @@ export class WrittenObjects {
 		};
 	}
 
-	/**
-	 * The rows ordered by hash (by its leading bits, which is as good for this purpose): the commit gives ids in this
-	 * order, so the catalog's hash index is filled front to back instead of at random places (65,536 objects: 146 ->
-	 * 72 ms, measured). Each row's key is its hash's top bits above its row number, in one float64 sorted natively.
-	 */
-	rowsInHashOrder(): Uint32Array {
-		const rowBits = Math.max(1, Math.ceil(Math.log2(this.length + 1)));
-		const keyBits = Math.min(32, 53 - rowBits);
-		const keys = new Float64Array(this.length);
-		for (let row = 0; row < this.length; row++) {
-			const base = row * hashLength;
-			const leading = this.hashes[base]! * 0x1000000 + ((this.hashes[base + 1]! << 16) | (this.hashes[base + 2]! << 8) | this.hashes[base + 3]!);
-			keys[row] = Math.floor(leading / 2 ** (32 - keyBits)) * 2 ** rowBits + row;
-		}
-
-		keys.sort();
-		const rows = new Uint32Array(this.length);
-		for (let index = 0; index < rows.length; index++) rows[index] = keys[index]! % 2 ** rowBits;
-		return rows;
-	}
-
 	private slotOf(hash: Uint8Array): number {
 		return (hash[0]! | (hash[1]! << 8) | (hash[2]! << 16) | (hash[3]! << 24)) >>> 0;
 	}

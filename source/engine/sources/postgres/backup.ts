@@ -35,23 +35,11 @@ export async function backupPostgres(repo: Repository, item: Item, options: Back
 	const env = libpqEnvironment(settings);
 	const {type, base, previous} = planBackup(repo, item, options.type);
 	const createdAt = now().toISOString();
-	// pg_dump first: its connection and schema queries overlap the codec workers' start and the previous recipe's read.
+	const pool = options.pool ?? new CodecPool();
+	const sink = new ObjectSink(repo);
+	// pg_dump starts before the previous recipe is read, so its connection and schema queries overlap that read (the
+	// codec workers boot on their own threads meanwhile); a failure from here on stops it in the finally below.
 	const dump = startPgDump(env, settings.database);
-	let pool: CodecPool | undefined;
-	let sink: ObjectSink;
-	let previousChunks: Map<string, number>;
-	try {
-		pool = options.pool ?? new CodecPool();
-		sink = new ObjectSink(repo);
-		previousChunks = previous ? recipeChunkIndex(repo.db, previous.id) : new Map<string, number>();
-	} catch (error) {
-		// Nothing will read the dump: stop pg_dump rather than leave it blocked on a full pipe.
-		dump.process.kill();
-		await dump.process;
-		if (!options.pool) await pool?.close();
-		throw error;
-	}
-
 	let stderr = '';
 	dump.process.stderr?.on('data', (chunk: Buffer) => {
 		stderr += chunk.toString();
@@ -60,6 +48,7 @@ export async function backupPostgres(repo: Repository, item: Item, options: Back
 	const started = Date.now();
 	let doneBytes = 0;
 	try {
+		const previousChunks = previous ? recipeChunkIndex(repo.db, previous.id) : new Map<string, number>();
 		const captured = await captureStream(dump.process.stdout!, {
 			pool,
 			sink,

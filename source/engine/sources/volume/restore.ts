@@ -153,9 +153,10 @@ const fdatasyncAt = promisify(fdatasync);
 
 /**
  * Opens the file a disk is restored into, sized to the disk (holes where nothing is written). Restores write through
- * the page cache (write-back started as they go, see writeBlocks) and fsync at the end: on this project's VM direct writes made a 1 GiB restore take 2.4-4.4 s
- * (bench-volume, five runs), the page cache a steady 2.0 s, and the restored disk is then in the cache for whoever
- * reads it next. The codec workers write the blocks themselves, once each batch is checked.
+ * the page cache (write-back started as they go, see writeBlocks) and fsync at the end: on this project's VM direct
+ * writes made a 1 GiB restore take 2.4-4.4 s (bench-volume, five runs), the page cache a steady 2.0 s, and the
+ * restored disk is then in the cache for whoever reads it next. The codec workers write the blocks themselves, once
+ * each batch is checked.
  */
 function openTarget(path: string, target: RestoreTarget): number {
 	if (target.isBlockDevice) return openSync(path, 'r+');
@@ -247,13 +248,22 @@ async function writeBlocks(context: WriteContext): Promise<void> {
 
 	// The kernel starts writing dirty pages back only past a share of memory (gigabytes here), so without this the
 	// whole disk would reach the device in the final fsync: start write-back as the restore goes (one at a time).
+	// Linux reports a write-back error once, to whichever sync sees it: one seen here must fail the restore, since
+	// the final fsync may then succeed.
 	let sentBytes = 0;
 	let writeBack: Promise<void> | undefined;
+	let writeBackError: unknown;
 	const startWriteBack = () => {
+		if (writeBackError !== undefined) throw writeBackError;
 		if (writeBack || sentBytes < writeBackEveryBytes) return;
 		sentBytes = 0;
-		writeBack = fdatasyncAt(context.fd).finally(() => (writeBack = undefined));
-		writeBack.catch(() => undefined);
+		writeBack = fdatasyncAt(context.fd).then(
+			() => (writeBack = undefined),
+			(error: unknown) => {
+				writeBackError ??= error;
+				writeBack = undefined;
+			},
+		);
 	};
 
 	try {
@@ -272,6 +282,7 @@ async function writeBlocks(context: WriteContext): Promise<void> {
 		if (indices.length > 0) send();
 		while (inFlight.length > 0) await flush();
 		await writeBack;
+		if (writeBackError !== undefined) throw writeBackError;
 		context.onBytes(0);
 	} finally {
 		await Promise.allSettled([...inFlight.map(batch => batch.result), writeBack]);
