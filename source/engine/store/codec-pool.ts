@@ -2,7 +2,7 @@
 import {availableParallelism} from 'node:os';
 import {Worker} from 'node:worker_threads';
 import {BugError} from '../errors.js';
-import type {DecodeRequest, DecodeResult, EncodeRequest, EncodeResult, WorkerRequest} from './codec-protocol.js';
+import {type DecodeRequest, type DecodeResult, type EncodeRequest, type EncodeResult, transferable, type WorkerRequest} from './codec-protocol.js';
 
 type Pending = {resolve(value: unknown): void; reject(error: Error): void};
 
@@ -45,10 +45,9 @@ export class CodecPool {
 		return this.workers.length;
 	}
 
-	/** Hashes pieces, skips zero and unchanged ones, compresses the rest. The data buffer is transferred. */
+	/** Hashes pieces, skips zero and unchanged ones, compresses the rest. The data buffer is transferred unless shared. */
 	encode(request: Omit<EncodeRequest, 'op'>): Promise<EncodeResult> {
-		const transfer = [request.data, request.reuse].filter((buffer): buffer is ArrayBuffer => buffer !== undefined);
-		return this.run({op: 'encode', ...request}, transfer) as Promise<EncodeResult>;
+		return this.run({op: 'encode', ...request}, transferable([request.data, request.reuse])) as Promise<EncodeResult>;
 	}
 
 	/** Decompresses objects (given, or read from their packs) and checks each against its hash. The payload buffer is transferred. */

@@ -12,8 +12,11 @@ export const enum BlockKind {
 
 export type EncodeRequest = {
 	op: 'encode';
-	/** The bytes of consecutive blocks or chunks (transferred), or undefined when the worker reads them (`readFrom`). */
-	data: ArrayBuffer | undefined;
+	/**
+	 * The bytes of consecutive blocks or chunks (an ArrayBuffer is transferred, a SharedArrayBuffer shared), or
+	 * undefined when the worker reads them (`readFrom`).
+	 */
+	data: ArrayBuffer | SharedArrayBuffer | undefined;
 	/** Boundaries: piece i is data[offsets[i], offsets[i+1]); ignored with `readFrom`, where blocks are fixed-size. */
 	offsets: Uint32Array;
 	/** Read the data from an open file instead: `length` bytes (fewer at its end) at `position`, cut into `blockSize` blocks. */
@@ -24,8 +27,8 @@ export type EncodeRequest = {
 	detectZero: boolean;
 	/** zstd level; 0 stores raw; -1 only hashes (no payload), for a caller that first checks what is new. */
 	level: number;
-	/** A payload buffer of an earlier result to fill again when it is large enough (transferred). */
-	reuse?: ArrayBuffer | undefined;
+	/** A payload buffer of an earlier result (transferred) or of the caller's own (shared), filled when large enough. */
+	reuse?: ArrayBuffer | SharedArrayBuffer | undefined;
 };
 
 export type EncodeResult = {
@@ -35,9 +38,9 @@ export type EncodeResult = {
 	/** Stored length of each New piece (0 for others). */
 	lengths: Uint32Array;
 	/** The stored bytes of the New pieces, back to back from offset 0 (the buffer may be longer: use `lengths`). */
-	payload: ArrayBuffer;
+	payload: ArrayBuffer | SharedArrayBuffer;
 	/** The request's data buffer, handed back so the reader can fill it again (empty with `readFrom`). */
-	data: ArrayBuffer;
+	data: ArrayBuffer | SharedArrayBuffer;
 	/** With `readFrom`: the bytes read and the block boundaries used. */
 	filled?: number;
 	offsets?: Uint32Array;
@@ -76,3 +79,12 @@ export type DecodeResult = {
 export type ReleaseRequest = {op: 'release'};
 
 export type WorkerRequest = EncodeRequest | DecodeRequest | ReleaseRequest;
+
+/**
+ * The buffers of a message to transfer: ArrayBuffers, once each. Shared ones go by reference and stay the sender's, so
+ * a caller that keeps them (the database capture) does not make the receiving thread wrap a new buffer per message:
+ * transferred buffers that lived on were promoted and freed only by full collections, 45 of them in a 489 MiB dump.
+ */
+export function transferable(buffers: ReadonlyArray<ArrayBuffer | SharedArrayBuffer | undefined>): ArrayBuffer[] {
+	return [...new Set(buffers)].filter((buffer): buffer is ArrayBuffer => buffer instanceof ArrayBuffer);
+}

@@ -7,7 +7,7 @@ import {parentPort} from 'node:worker_threads';
 // The low-level binding compresses into and decompresses out of buffers we own: no allocation per block.
 import zstd from 'zstd-napi/binding.js';
 import type {DecodeRequest, DecodeResult, DecodeTarget, EncodeRequest, EncodeResult, WorkerRequest} from './codec-protocol.js';
-import {BlockKind} from './codec-protocol.js';
+import {BlockKind, transferable} from './codec-protocol.js';
 import {writeFullyInBackground} from './file-writes.js';
 
 const {CCtx, CParameter, compressBound, DCtx} = zstd;
@@ -88,7 +88,7 @@ function encode(request: EncodeRequest): EncodeResult {
 	const compress = request.level > 0;
 	let bound = 0;
 	if (request.level >= 0) for (let index = 0; index < count; index++) bound += compressBound(offsets[index + 1]! - offsets[index]!);
-	// Its own memory (never the shared pool: it is transferred); pages past what is written are never touched.
+	// Its own memory (never Node's shared pool: it is transferred); pages past what is written are never touched.
 	const payload = request.reuse && request.reuse.byteLength >= bound ? Buffer.from(request.reuse) : Buffer.allocUnsafeSlow(bound);
 	let total = 0;
 	const compressor = compress ? compressorFor(request.level) : undefined;
@@ -235,8 +235,8 @@ parentPort!.on('message', async (message: {id: number; request: WorkerRequest}) 
 	try {
 		const {request} = message;
 		const result = request.op === 'encode' ? encode(request) : request.op === 'decode' ? await decode(request) : release();
-		const transfer = 'payload' in result ? [...new Set([result.payload, result.hashes.buffer, result.data, ...(result.offsets ? [result.offsets.buffer] : [])])] : [result.data];
-		parentPort!.postMessage({id: message.id, result}, transfer as ArrayBuffer[]);
+		const transfer = transferable('payload' in result ? [result.payload, result.hashes.buffer, result.data, result.offsets?.buffer] : [result.data]);
+		parentPort!.postMessage({id: message.id, result}, transfer);
 	} catch (error) {
 		// A system error (ENOSPC writing a restore, say) keeps its code, so the caller can say what went wrong.
 		parentPort!.postMessage({id: message.id, error: error instanceof Error ? error.message : String(error), code: (error as NodeJS.ErrnoException).code});

@@ -1,6 +1,6 @@
 /**
  * Turning a dump stream into a recipe. The stream is gathered into batches of about 4 MiB that end on a chunk
- * boundary and handed to the codec pool (transferred, not copied); only chunks the repository lacks are stored.
+ * boundary and handed to the codec pool (shared with it, not copied); only chunks the repository lacks are stored.
  * A batch is stored one of two ways, by how much of the stream was new lately:
  * - mostly new (a first full): one worker pass hashes and compresses every chunk; known chunks' bytes are dropped;
  * - mostly known (an incremental): a pass that only hashes, then just the new chunks are compressed.
@@ -15,6 +15,8 @@ import {type CodecPool, type EncodeResult, hashLength} from '../../store/index.j
 import {ReadAhead} from './read-ahead.js';
 
 const batchBytes = 4 * 1024 * 1024;
+/** Room for a batch's stored bytes: zstd's bound for 4 MiB in chunks of the minimum size is about 4.15 MiB. */
+const payloadBytes = batchBytes + batchBytes / 16;
 // Chunking yields to the event loop between slices, so pg_dump's pipe keeps being read meanwhile.
 const sliceBytes = 256 * 1024;
 const readAheadBytes = 64 * 1024 * 1024;
@@ -42,8 +44,14 @@ function hashAt(result: EncodeResult, position: number): Buffer {
 /** Stores batches of chunks; tracks which share of them was new, to choose how to store the next ones. */
 class BatchStore {
 	freshShare: number;
-	/** Batch buffers the workers handed back, filled again rather than allocating (and page-faulting) new ones. */
-	private readonly spare: ArrayBuffer[] = [];
+	/**
+	 * Batch and payload buffers the workers are done with, filled again rather than allocating (and page-faulting) new
+	 * ones. They are shared with the workers rather than transferred: a transferred buffer comes back as a new one,
+	 * and those that lived on through the pipeline were promoted and freed only by full collections (45 in a 489 MiB
+	 * dump, 23 now). Measured on a pgbench -s 50 full: 2.23-2.26 s instead of 2.49-2.62, 1.85 instead of 2.35 CPU-s.
+	 */
+	private readonly spare: SharedArrayBuffer[] = [];
+	private readonly payloads: SharedArrayBuffer[] = [];
 
 	constructor(
 		private readonly context: CaptureContext,
@@ -52,7 +60,7 @@ class BatchStore {
 		this.freshShare = expectNew ? 1 : 0;
 	}
 
-	/** Stores the chunks of `data` cut at `offsets` (the buffer is transferred); returns their refs in order. */
+	/** Stores the chunks of `data` (a buffer from `take`) cut at `offsets`; returns their refs in order. */
 	async store(data: Uint8Array, offsets: Uint32Array): Promise<ObjectRef[]> {
 		const count = offsets.length - 1;
 		const before = this.context.sink.newObjects.length;
@@ -63,11 +71,26 @@ class BatchStore {
 
 	/** An empty batch buffer. */
 	take(): Uint8Array {
-		return new Uint8Array(this.spare.pop() ?? new ArrayBuffer(batchBytes));
+		return new Uint8Array(this.spare.pop() ?? new SharedArrayBuffer(batchBytes));
 	}
 
-	private release(buffer: ArrayBuffer): void {
-		if (buffer.byteLength === batchBytes && this.spare.length < 4) this.spare.push(buffer);
+	private release(buffer: ArrayBuffer | SharedArrayBuffer): void {
+		if (buffer instanceof SharedArrayBuffer && buffer.byteLength === batchBytes && this.spare.length < 4) this.spare.push(buffer);
+	}
+
+	/** Encodes and compresses pieces into a payload buffer of ours; `done` hands it back once its bytes are in the pack writer. */
+	private async compress(data: ArrayBuffer | SharedArrayBuffer, offsets: Uint32Array): Promise<EncodeResult> {
+		const reuse = this.payloads.pop() ?? new SharedArrayBuffer(payloadBytes);
+		try {
+			return await this.context.pool.encode({data, offsets, baseHashes: undefined, detectZero: false, level: zstdLevel, reuse});
+		} catch (error) {
+			this.payloads.push(reuse);
+			throw error;
+		}
+	}
+
+	private done(encoded: EncodeResult): void {
+		if (encoded.payload instanceof SharedArrayBuffer && encoded.payload.byteLength === payloadBytes && this.payloads.length < 4) this.payloads.push(encoded.payload);
 	}
 
 	/** Known to this backup or to the previous point: no catalog query. */
@@ -76,8 +99,8 @@ class BatchStore {
 	}
 
 	private async storeAll(data: Uint8Array, offsets: Uint32Array): Promise<ObjectRef[]> {
-		const {pool, sink} = this.context;
-		const encoded = await pool.encode({data: data.buffer as ArrayBuffer, offsets, baseHashes: undefined, detectZero: false, level: zstdLevel});
+		const {sink} = this.context;
+		const encoded = await this.compress(data.buffer, offsets);
 		this.release(encoded.data);
 		const payload = new Uint8Array(encoded.payload);
 		const refs: ObjectRef[] = [];
@@ -90,13 +113,14 @@ class BatchStore {
 			refs.push(this.knownCheaply(hash) ?? sink.put(hash, stored, offsets[position + 1]! - offsets[position]!, encoded.codecs[position]!));
 		}
 
+		this.done(encoded);
 		await sink.writer.drain();
 		return refs;
 	}
 
 	private async storeNew(data: Uint8Array, offsets: Uint32Array): Promise<ObjectRef[]> {
 		const {pool, sink, index} = this.context;
-		const hashed = await pool.encode({data: data.buffer as ArrayBuffer, offsets, baseHashes: undefined, detectZero: false, level: hashOnly});
+		const hashed = await pool.encode({data: data.buffer, offsets, baseHashes: undefined, detectZero: false, level: hashOnly});
 		const refs: Array<ObjectRef | undefined> = [];
 		const fresh: number[] = [];
 		for (let position = 0; position < offsets.length - 1; position++) {
@@ -117,7 +141,7 @@ class BatchStore {
 		const pieces = new Uint8Array(pieceOffsets[fresh.length]!);
 		fresh.forEach((position, slot) => pieces.set(returned.subarray(offsets[position]!, offsets[position + 1]!), pieceOffsets[slot]!));
 		this.release(hashed.data);
-		const encoded = await pool.encode({data: pieces.buffer, offsets: pieceOffsets, baseHashes: undefined, detectZero: false, level: zstdLevel});
+		const encoded = await this.compress(pieces.buffer, pieceOffsets);
 		const payload = new Uint8Array(encoded.payload);
 		let at = 0;
 		fresh.forEach((position, slot) => {
@@ -125,6 +149,7 @@ class BatchStore {
 			at += stored.length;
 			refs[position] = sink.put(hashAt(encoded, slot), stored, pieceOffsets[slot + 1]! - pieceOffsets[slot]!, encoded.codecs[slot]!);
 		});
+		this.done(encoded);
 		await sink.writer.drain();
 		return refs as ObjectRef[];
 	}

@@ -53,7 +53,7 @@ export async function captureDisk(options: CaptureOptions): Promise<DiskCapture>
 	const maxInFlight = pool.size * 2;
 	// Payload buffers come back with each result and go out again once their bytes are in a pack: a backup's memory
 	// stays flat, whatever the volume's size.
-	const payloads: ArrayBuffer[] = [];
+	const payloads: Array<ArrayBuffer | SharedArrayBuffer> = [];
 	// Set by the first batch that came back short: the end of the disk.
 	let ended = false;
 
