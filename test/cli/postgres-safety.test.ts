@@ -7,9 +7,10 @@ import {basename, join} from 'node:path';
 import Database from 'better-sqlite3';
 import {execa} from 'execa';
 import {beforeAll, describe, expect, it} from 'vitest';
+import {CodecPool, Repository, runRestore} from '../../source/engine/index.js';
 import {runStrata, type StrataRun} from '../helpers/cli.js';
 import {pgEnv, pgSandbox} from '../helpers/pg.js';
-import {packFiles} from '../helpers/repo-files.js';
+import {openPackFiles, packFiles} from '../helpers/repo-files.js';
 import {strataFor} from '../helpers/strata.js';
 import {makeTempDir} from '../helpers/tmp.js';
 
@@ -102,6 +103,26 @@ describe('PostgreSQL restores that fail', () => {
 		expectRefused(result, /^strata: psql failed while restoring into ".*": ERROR: +type "big" already exists\. The restore ran in one transaction and was rolled back\.$/);
 		expect(await tablesIn(target)).toBe('');
 		expect(await psql(target, "SELECT count(*) FROM pg_type WHERE typname = 'big'")).toBe('1');
+	});
+
+	it('writes the same dump through a shared codec pool as on its own, and keeps no pack open after it', async () => {
+		// Given the point restored to a file by the CLI (its own pool)
+		const dir = makeTempDir();
+		const alone = join(dir, 'alone.dump');
+		expect((await strata(['restore', 'safety', rp, '--to-file', alone])).exitCode).toBe(0);
+		// When it is restored again through a pool that outlives the restore (as the scheduler's and tests' do)
+		const shared = join(dir, 'shared.dump');
+		const pool = new CodecPool(2);
+		const opened = Repository.open(repo);
+		try {
+			await runRestore(opened, 'safety', Number(rp), {toFile: shared, pool});
+			// Then the dumps are the same bytes, and the pool's workers hold none of the repository's packs open
+			expect(readFileSync(shared).equals(readFileSync(alone))).toBe(true);
+			expect(openPackFiles(repo)).toEqual([]);
+		} finally {
+			opened.close();
+			await pool.close();
+		}
 	});
 
 	it('fails on a damaged chunk in the middle of the dump and commits nothing of the part before it', async () => {

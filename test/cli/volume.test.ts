@@ -1,5 +1,5 @@
 /** The volume engine through the real CLI: the worked example, churn, differentials, multi-disk, dedup, restores. */
-import {copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, writeFileSync} from 'node:fs';
+import {copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import Database from 'better-sqlite3';
 import {describe, expect, it} from 'vitest';
@@ -8,7 +8,7 @@ import {runStrata} from '../helpers/cli.js';
 import {hashTree} from '../helpers/hash-tree.js';
 import {makeTempDir} from '../helpers/tmp.js';
 import {blockSize, makeDisk, rewriteRandomBlocks, sha256File, writeBlock, writeRandomFile} from '../helpers/volume.js';
-import {folderBytes} from '../helpers/repo-files.js';
+import {folderBytes, openPackFiles} from '../helpers/repo-files.js';
 
 type PointRow = {id: number; type: string; trigger: string; ownedBlocks: number; changedBlocks: number; storedBytes: number; logicalBytes: number; disks: Array<{name: string; size: number}>};
 
@@ -147,19 +147,12 @@ describe('volume backups', () => {
 		writeRandomFile(disk, 8 * 1024 * 1024);
 		await strata(repo, 'item', 'add', 'vm', '--volume', disk);
 		await backup(repo, 'vm');
-		const openPacks = () => readdirSync('/proc/self/fd').map(fd => {
-			try {
-				return readlinkSync(join('/proc/self/fd', fd));
-			} catch {
-				return '';
-			}
-		}).filter(path => path.startsWith(join(repo, 'packs')));
 		const pool = new CodecPool(2);
 		const opened = Repository.open(repo);
 		try {
 			await runRestore(opened, 'vm', 1, {to: join(dir, 'out.img'), pool});
 			expect(sha256File(join(dir, 'out.img'))).toBe(sha256File(disk));
-			expect(openPacks()).toEqual([]);
+			expect(openPackFiles(repo)).toEqual([]);
 		} finally {
 			opened.close();
 			await pool.close();

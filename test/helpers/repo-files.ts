@@ -1,5 +1,5 @@
 /** Looking at a repository's files from the outside, as a person with `ls` and `du` would. */
-import {readdirSync, statSync} from 'node:fs';
+import {readdirSync, readlinkSync, statSync} from 'node:fs';
 import {join} from 'node:path';
 
 /** Every pack file of a repository. */
@@ -19,4 +19,17 @@ export function folderBytes(path: string): number {
 /** The bytes of a repository's packs. */
 export function packBytes(repo: string): number {
 	return folderBytes(join(repo, 'packs'));
+}
+
+/** The repository's pack files this process has open (from /proc/self/fd): none once a job has ended. */
+export function openPackFiles(repo: string): string[] {
+	return readdirSync('/proc/self/fd')
+		.map(fd => {
+			try {
+				return readlinkSync(join('/proc/self/fd', fd));
+			} catch {
+				return ''; // Closed meanwhile (the listing's own descriptor, say).
+			}
+		})
+		.filter(path => path.startsWith(join(repo, 'packs')));
 }

@@ -1,5 +1,6 @@
 /** Catalog queries for stored objects: dedup look-ups and where an object lives. */
 import type {Database, Statement} from 'better-sqlite3';
+import {RuntimeError} from '../errors.js';
 import type {Codec} from '../store/index.js';
 
 export type StoredObject = {
@@ -53,5 +54,15 @@ export class ObjectIndex {
 		}
 
 		return found;
+	}
+
+	/** Where each object a point needs lives, in the order given (ids may repeat); fails naming the first one missing. */
+	locate(ids: readonly number[], rpId: number): StoredObject[] {
+		const found = this.getMany(ids);
+		return ids.map(id => {
+			const object = found.get(id);
+			if (!object) throw new RuntimeError('OBJECT_MISSING', `object ${id} needed by rp${rpId} is not in the catalog`, {hint: 'Run `strata verify` to see the damage'});
+			return object;
+		});
 	}
 }

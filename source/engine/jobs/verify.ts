@@ -50,7 +50,8 @@ export async function verifyRepository(repo: Repository, options: VerifyOptions 
 	const pool = options.readData ? new CodecPool() : undefined;
 	const damaged: DamagedObject[] = [];
 	try {
-		let batch: StoredObject[] = [];
+		// Objects to decode, with the stored bytes the header check already read.
+		let batch: Array<{object: StoredObject; stored: Buffer}> = [];
 		let inFlight: Array<{objects: StoredObject[]; result: Promise<DecodeResult>}> = [];
 		const settle = async () => {
 			for (const {objects, result} of inFlight) {
@@ -65,24 +66,23 @@ export async function verifyRepository(repo: Repository, options: VerifyOptions 
 
 		const sendBatch = () => {
 			if (!pool || batch.length === 0) return;
-			const total = batch.reduce((sum, object) => sum + object.storedLength, 0);
-			const payload = new Uint8Array(total);
-			const hashes = new Uint8Array(batch.length * hashLength);
+			const objects = batch.map(({object}) => object);
+			const payload = new Uint8Array(objects.reduce((sum, object) => sum + object.storedLength, 0));
+			const hashes = new Uint8Array(objects.length * hashLength);
 			let offset = 0;
-			for (const [position, object] of batch.entries()) {
-				const read = reader.readStored(object)!;
-				payload.set(read.stored, offset);
-				offset += object.storedLength;
+			for (const [position, {object, stored}] of batch.entries()) {
+				payload.set(stored, offset);
+				offset += stored.length;
 				hashes.set(object.hash, position * hashLength);
 			}
 
 			inFlight.push({
-				objects: batch,
+				objects,
 				result: pool.decode({
 					payload: payload.buffer,
-					codecs: Uint8Array.from(batch, object => object.codec),
-					storedLengths: Uint32Array.from(batch, object => object.storedLength),
-					rawLengths: Uint32Array.from(batch, object => object.rawLength),
+					codecs: Uint8Array.from(objects, object => object.codec),
+					storedLengths: Uint32Array.from(objects, object => object.storedLength),
+					rawLengths: Uint32Array.from(objects, object => object.rawLength),
 					hashes,
 				}),
 			});
@@ -113,7 +113,7 @@ export async function verifyRepository(repo: Repository, options: VerifyOptions 
 			}
 
 			if (pool) {
-				batch.push(object);
+				batch.push({object, stored: read.stored});
 				if (batch.length >= readBatch) {
 					sendBatch();
 					if (inFlight.length >= pool.size * 2) await settle();

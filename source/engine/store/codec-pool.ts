@@ -1,8 +1,13 @@
 /** A pool of codec worker threads, one per core, so hashing and compression keep both cores busy. */
 import {availableParallelism} from 'node:os';
 import {Worker} from 'node:worker_threads';
-import {BugError} from '../errors.js';
-import {type DecodeRequest, type DecodeResult, type EncodeRequest, type EncodeResult, transferable, type WorkerRequest} from './codec-protocol.js';
+import {BugError, RuntimeError} from '../errors.js';
+import {type DecodeRequest, type DecodeResult, type DecodeTarget, type EncodeRequest, type EncodeResult, transferable, type WorkerRequest} from './codec-protocol.js';
+import {type Codec, hashLength} from './format.js';
+import type {ObjectLocation} from './pack-reader.js';
+
+/** A stored object as a restore decodes it (the catalog's StoredObject is one). */
+export type PackedObject = ObjectLocation & {hash: Buffer; codec: Codec; rawLength: number};
 
 type Pending = {resolve(value: unknown): void; reject(error: Error): void};
 
@@ -53,6 +58,39 @@ export class CodecPool {
 	/** Decompresses objects (given, or read from their packs) and checks each against its hash. The payload buffer is transferred. */
 	decode(request: Omit<DecodeRequest, 'op'>): Promise<DecodeResult> {
 		return this.run({op: 'decode', ...request}, request.payload ? [request.payload] : []) as Promise<DecodeResult>;
+	}
+
+	/**
+	 * Decodes objects that a worker reads from their packs itself (reading then overlaps the other worker's decoding),
+	 * each checked against its hash; with `writeTo` the worker writes them there, else they come back in `data`. Fails
+	 * naming the first pack that is missing or short, or the first damaged object: nothing of such a batch is written.
+	 */
+	async decodeFromPacks(packsDir: string, objects: readonly PackedObject[], writeTo?: DecodeTarget): Promise<DecodeResult> {
+		const hashes = new Uint8Array(objects.length * hashLength);
+		objects.forEach((object, index) => hashes.set(object.hash, index * hashLength));
+		const result = await this.decode({
+			payload: undefined,
+			readFrom: {packsDir, locations: objects.map(({packName, offset, storedLength}) => ({packName, offset, storedLength}))},
+			codecs: Uint8Array.from(objects, object => object.codec),
+			storedLengths: Uint32Array.from(objects, object => object.storedLength),
+			rawLengths: Uint32Array.from(objects, object => object.rawLength),
+			hashes,
+			writeTo,
+		});
+		if (result.unreadable !== undefined) {
+			throw new RuntimeError('PACK_DAMAGED', `pack ${objects[result.unreadable]!.packName} is missing or shorter than the catalog says`, {
+				hint: 'Run `strata verify` to see which recovery points it affects; restore another one',
+			});
+		}
+
+		if (result.damaged.length > 0) {
+			const object = objects[result.damaged[0]!]!;
+			throw new RuntimeError('OBJECT_DAMAGED', `object ${object.hash.toString('hex').slice(0, 12)} in pack ${object.packName} is damaged (it does not match its hash)`, {
+				hint: 'Run `strata verify --read-data` to see which recovery points it affects; restore another one',
+			});
+		}
+
+		return result;
 	}
 
 	/** Closes the pack files the workers keep open for restores (close() does it too). */

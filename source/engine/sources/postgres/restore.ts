@@ -10,11 +10,11 @@ import type {Writable} from 'node:stream';
 import {once} from 'node:events';
 import {ObjectIndex} from '../../catalog/objects.js';
 import {recipeObjectIds} from '../../catalog/recipes.js';
-import {RuntimeError, UserError} from '../../errors.js';
+import {UserError} from '../../errors.js';
 import {throwIfAborted} from '../../jobs/abort.js';
 import {formatRecoveryPointId, type Item, type JobProgress, type RecoveryPoint} from '../../model/index.js';
 import {fsyncPath, type Repository} from '../../repository.js';
-import {CodecPool, hashLength, PackReader} from '../../store/index.js';
+import {CodecPool, type DecodeResult} from '../../store/index.js';
 import {listDump, psqlQuery, quoteIdentifier, quoteLiteral, restoreDump} from './commands.js';
 import {assertPlainDatabaseName, libpqEnvironment} from './connection.js';
 
@@ -39,6 +39,9 @@ function parseTable(text: string): TableName {
 	if (!match) throw new UserError('BAD_TABLE', `"${text}" is not SCHEMA.TABLE`, {hint: 'Use e.g. --table public.orders'});
 	return {schema: match[1]!, name: match[2]!};
 }
+
+/** Chunks per decode request (~4 MiB of dump at the ~15.5 KiB average chunk). */
+const dumpBatchChunks = 256;
 
 const tableKinds = ['TABLE', 'VIEW', 'MATERIALIZED VIEW', 'SEQUENCE', 'FOREIGN TABLE'];
 
@@ -100,52 +103,39 @@ export async function planPostgresRestore(repo: Repository, item: Item, point: R
 	return {database, dropFirst: exists && !empty, exists, ...(table ? {table} : {})};
 }
 
-/** Streams a point's dump, in order and hash-checked, into `target`. */
+/**
+ * Streams a point's dump, in order and hash-checked, into `target`. The codec workers read and decode the chunks
+ * (several batches in flight, as for volume restores); each batch is written once the ones before it are.
+ */
 async function writeDump(repo: Repository, point: RecoveryPoint, target: Writable, pool: CodecPool, signal: AbortSignal | undefined, onBytes: (bytes: number) => void): Promise<void> {
 	const ids = recipeObjectIds(repo.db, point.id);
 	const index = new ObjectIndex(repo.db);
-	const reader = new PackReader(repo.packsDir);
-	try {
-		for (let start = 0; start < ids.length; start += 256) {
-			throwIfAborted(signal);
-			const objects = ids.slice(start, start + 256).map(id => index.get(id) ?? missing(id, point));
-			const payload = Buffer.concat(objects.map(object => Buffer.from(reader.readStored(object)?.stored ?? damagedPack(object.packName))));
-			const hashes = new Uint8Array(objects.length * hashLength);
-			objects.forEach((object, position) => hashes.set(object.hash, position * hashLength));
-			const decoded = await pool.decode({
-				payload: payload.buffer.slice(payload.byteOffset, payload.byteOffset + payload.length),
-				codecs: Uint8Array.from(objects, object => object.codec),
-				storedLengths: Uint32Array.from(objects, object => object.storedLength),
-				rawLengths: Uint32Array.from(objects, object => object.rawLength),
-				hashes,
+	const inFlight: Array<Promise<DecodeResult>> = [];
+	const writeNext = async () => {
+		const data = Buffer.from((await inFlight.shift()!).data);
+		onBytes(data.length);
+		if (!target.write(data)) {
+			await once(target, 'drain', {signal}).catch((error: unknown) => {
+				throwIfAborted(signal);
+				throw error;
 			});
-			if (decoded.damaged.length > 0) {
-				const object = objects[decoded.damaged[0]!]!;
-				throw new RuntimeError('OBJECT_DAMAGED', `object ${object.hash.toString('hex').slice(0, 12)} in pack ${object.packName} is damaged (it does not match its hash)`, {
-					hint: 'Run `strata verify --read-data` to see which recovery points it affects; restore another one',
-				});
-			}
-
-			const data = Buffer.from(decoded.data);
-			onBytes(data.length);
-			if (!target.write(data)) {
-				await once(target, 'drain', {signal}).catch((error: unknown) => {
-					throwIfAborted(signal);
-					throw error;
-				});
-			}
 		}
+	};
+
+	try {
+		for (let start = 0; start < ids.length; start += dumpBatchChunks) {
+			throwIfAborted(signal);
+			const decoded = pool.decodeFromPacks(repo.packsDir, index.locate(ids.slice(start, start + dumpBatchChunks), point.id));
+			// Marked handled here; its failure surfaces when it is written in order.
+			decoded.catch(() => undefined);
+			inFlight.push(decoded);
+			if (inFlight.length >= pool.size * 2) await writeNext();
+		}
+
+		while (inFlight.length > 0) await writeNext();
 	} finally {
-		reader.close();
+		await Promise.allSettled(inFlight);
 	}
-}
-
-function missing(id: number, point: RecoveryPoint): never {
-	throw new RuntimeError('OBJECT_MISSING', `object ${id} needed by rp${point.id} is not in the catalog`, {hint: 'Run `strata verify` to see the damage'});
-}
-
-function damagedPack(name: string): never {
-	throw new RuntimeError('PACK_DAMAGED', `pack ${name} is missing or shorter than the catalog says`, {hint: 'Run `strata verify` to see which recovery points it affects'});
 }
 
 /** Restores a PostgreSQL point as planned. */
@@ -183,7 +173,9 @@ export async function restorePostgres(repo: Repository, item: Item, point: Recov
 		await restoreIntoDatabase(repo, item, point, plan, pool, options, onBytes);
 		return {database: plan.database!, bytes};
 	} finally {
-		if (!options.pool) await pool.close();
+		// The workers keep the packs they read open: a shared pool lets them go, an own one is closed.
+		if (options.pool) await options.pool.releaseFiles();
+		else await pool.close();
 	}
 }
 

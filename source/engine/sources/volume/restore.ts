@@ -6,7 +6,7 @@
 import {closeSync, existsSync, fdatasync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, realpathSync, renameSync, rmSync, statSync} from 'node:fs';
 import {dirname, join, resolve, sep} from 'node:path';
 import {promisify} from 'node:util';
-import {ObjectIndex, type StoredObject} from '../../catalog/objects.js';
+import {ObjectIndex} from '../../catalog/objects.js';
 import {resolveBlockMap} from '../../catalog/points.js';
 import {crashPoint} from '../../crash.js';
 import {RuntimeError, UserError} from '../../errors.js';
@@ -14,7 +14,7 @@ import {isProcessAlive} from '../../lock.js';
 import {throwIfAborted} from '../../jobs/abort.js';
 import type {Disk, Item, JobProgress, RecoveryPoint} from '../../model/index.js';
 import {fsyncPath, type Repository} from '../../repository.js';
-import {CodecPool, type DecodeResult, hashLength} from '../../store/index.js';
+import {CodecPool, type DecodeResult} from '../../store/index.js';
 
 export type RestoreOptions = {
 	to: string;
@@ -193,56 +193,17 @@ function removeStaleTemporaries(folder: string, diskName: string): void {
 	}
 }
 
-
 async function writeBlocks(context: WriteContext): Promise<void> {
 	const {map, blockSize} = context;
-	const inFlight: Array<{indices: number[]; result: Promise<DecodeResult>; lengths: Uint32Array; objects: StoredObject[]}> = [];
-	const flush = async () => {
-		const batch = inFlight.shift()!;
-		const result = await batch.result;
-		if (result.unreadable !== undefined) {
-			throw new RuntimeError('PACK_DAMAGED', `pack ${batch.objects[result.unreadable]!.packName} is missing or shorter than the catalog says`, {
-				hint: 'Run `strata verify` to see which recovery points it affects; restore another one',
-			});
-		}
-
-		if (result.damaged.length > 0) {
-			const object = batch.objects[result.damaged[0]!]!;
-			throw new RuntimeError('OBJECT_DAMAGED', `object ${object.hash.toString('hex').slice(0, 12)} in pack ${object.packName} is damaged (it does not match its hash)`, {
-				hint: 'Run `strata verify --read-data` to see which recovery points it affects; restore another one',
-			});
-		}
-
-		// The worker wrote this batch's blocks (it writes nothing of a batch with a damaged object).
-	};
-
+	// Each batch's result: the worker wrote its blocks, or it rejects naming what was damaged (and wrote none of them).
+	const inFlight: Array<Promise<DecodeResult>> = [];
 	let indices: number[] = [];
 	const send = () => {
-		const ids = indices.map(index => map.objectIds[index]!);
-		const found = context.objects.getMany(ids);
-		const batchObjects = ids.map(id => {
-			const object = found.get(id);
-			if (!object) throw new RuntimeError('OBJECT_MISSING', `object ${id} needed by rp${context.point.id} is not in the catalog`, {hint: 'Run `strata verify` to see the damage'});
-			return object;
-		});
-		const hashes = new Uint8Array(batchObjects.length * hashLength);
-		batchObjects.forEach((object, index) => hashes.set(object.hash, index * hashLength));
-		const lengths = Uint32Array.from(batchObjects, object => object.rawLength);
-		inFlight.push({
-			indices,
-			lengths,
-			objects: batchObjects,
-			result: context.pool.decode({
-				// The worker reads the packs itself: reading then overlaps the other worker's decoding and writing.
-				payload: undefined,
-				readFrom: {packsDir: context.packsDir, locations: batchObjects.map(({packName, offset, storedLength}) => ({packName, offset, storedLength}))},
-				codecs: Uint8Array.from(batchObjects, object => object.codec),
-				storedLengths: Uint32Array.from(batchObjects, object => object.storedLength),
-				rawLengths: lengths,
-				hashes,
-				writeTo: {fd: context.fd, positions: Float64Array.from(indices, index => index * blockSize)},
-			}),
-		});
+		const objects = context.objects.locate(indices.map(index => map.objectIds[index]!), context.point.id);
+		const written = context.pool.decodeFromPacks(context.packsDir, objects, {fd: context.fd, positions: Float64Array.from(indices, index => index * blockSize)});
+		// Marked handled here; its failure surfaces when it is awaited in order.
+		written.catch(() => undefined);
+		inFlight.push(written);
 		indices = [];
 	};
 
@@ -272,7 +233,7 @@ async function writeBlocks(context: WriteContext): Promise<void> {
 			if (indices.length >= restoreBatchBlocks) {
 				throwIfAborted(context.signal);
 				send();
-				if (inFlight.length >= context.pool.size * 2) await flush();
+				if (inFlight.length >= context.pool.size * 2) await inFlight.shift();
 				sentBytes += restoreBatchBlocks * blockSize;
 				startWriteBack();
 				context.onBytes(Math.min(restoreBatchBlocks * blockSize, context.size));
@@ -280,11 +241,11 @@ async function writeBlocks(context: WriteContext): Promise<void> {
 		}
 
 		if (indices.length > 0) send();
-		while (inFlight.length > 0) await flush();
+		while (inFlight.length > 0) await inFlight.shift();
 		await writeBack;
 		if (writeBackError !== undefined) throw writeBackError;
 		context.onBytes(0);
 	} finally {
-		await Promise.allSettled([...inFlight.map(batch => batch.result), writeBack]);
+		await Promise.allSettled([...inFlight, writeBack]);
 	}
 }
