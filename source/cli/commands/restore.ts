@@ -1,4 +1,5 @@
-import {parseRecoveryPointId, runRestore, UsageError} from '../../engine/index.js';
+import process from 'node:process';
+import {parseRecoveryPointId, printable, runRestore, UsageError} from '../../engine/index.js';
 import {defineCommand} from '../command.js';
 import {stringFlag} from '../flags.js';
 import {progressLine} from '../progress.js';
@@ -13,7 +14,7 @@ export const restoreCommand = defineCommand({
 		disk: {type: 'string', value: 'NAME', description: 'Restore only this disk of a multi-disk item'},
 		force: {type: 'boolean', description: 'Overwrite a target that exists (block devices in place; a database is dropped and recreated)'},
 		toDb: {type: 'string', value: 'NAME', description: 'PostgreSQL: restore into this database (created when missing)'},
-		table: {type: 'string', value: 'SCHEMA.TABLE', description: 'PostgreSQL: restore only this table (definition and data)'},
+		table: {type: 'string', value: 'SCHEMA.TABLE', description: 'PostgreSQL: restore only this table (with its data, constraints, defaults, sequences, indexes, triggers)'},
 		toFile: {type: 'string', value: 'PATH', description: 'PostgreSQL: write the dump (pg_dump custom format) to this file instead'},
 	},
 	details: 'Files are written under a temporary name and renamed when complete; zero blocks become holes.',
@@ -41,6 +42,7 @@ export const restoreCommand = defineCommand({
 				onProgress: progress.update,
 			});
 			progress.done();
+			for (const warning of result.warnings ?? []) process.stderr.write(`strata: warning: ${printable(warning)}\n`);
 			if (context.json) context.printJson(result);
 			else if (result.database) context.print(`Restored rp${rpId} of ${itemName} into database ${result.database}`);
 			else if (result.file) context.print(`Wrote the dump of rp${rpId} of ${itemName} to ${result.file} (pg_restore reads it)`);

@@ -22,7 +22,15 @@ export type RunRestoreOptions = {
 	pool?: CodecPool | undefined;
 };
 
-export type RestoreResult = {item: string; rpId: number; written: Array<{disk: string; path: string; size: number}>; database?: string; file?: string};
+export type RestoreResult = {
+	item: string;
+	rpId: number;
+	written: Array<{disk: string; path: string; size: number}>;
+	database?: string;
+	file?: string;
+	/** What a one-table restore did not bring (a foreign key without its target, large objects the dump lacks). */
+	warnings?: string[];
+};
 
 /** Restores a recovery point of an item. A refused restore (target exists, bad disk) touches nothing. */
 export async function runRestore(repo: Repository, itemName: string, rpId: number, options: RunRestoreOptions): Promise<RestoreResult> {

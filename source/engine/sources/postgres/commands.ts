@@ -3,10 +3,14 @@
  * Failures become ExternalError with the program's own first error line (never a password: none is ever passed).
  */
 import {once} from 'node:events';
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
 import type {Writable} from 'node:stream';
 import {execa, type ResultPromise} from 'execa';
 import {ExternalError} from '../../errors.js';
 import {clientProgram} from './connection.js';
+import {OuterTransactionFilter} from './outer-transaction-filter.js';
 
 export const queryTimeoutMs = 60_000;
 
@@ -58,10 +62,9 @@ function isBrokenPipe(error: unknown): boolean {
 	return code === 'EPIPE' || code === 'ERR_STREAM_DESTROYED' || code === 'ERR_STREAM_WRITE_AFTER_END';
 }
 
-/** The table of contents of a custom-format dump (`pg_restore --list`), which stops reading after the header. */
-export async function listDump(env: NodeJS.ProcessEnv, feed: DumpFeed): Promise<string> {
+/** Runs pg_restore on the dump's header only (it stops reading after the table of contents) and returns its output. */
+async function readDumpHeader(env: NodeJS.ProcessEnv, args: string[], feed: DumpFeed): Promise<string> {
 	const command = clientProgram('pg_restore', env);
-	const args = ['--list'];
 	const child = execa(command, args, {env, extendEnv: false, reject: false, timeout: queryTimeoutMs, stdin: 'pipe', stdout: 'pipe', stderr: 'pipe'});
 	child.stdin!.on('error', () => undefined);
 	const stop = new AbortController();
@@ -85,25 +88,53 @@ export async function listDump(env: NodeJS.ProcessEnv, feed: DumpFeed): Promise<
 	return String(result.stdout);
 }
 
+/** The table of contents of a custom-format dump (`pg_restore --list`). */
+export async function listDump(env: NodeJS.ProcessEnv, feed: DumpFeed): Promise<string> {
+	return readDumpHeader(env, ['--list'], feed);
+}
+
+/** The dump's definitions as SQL, each after a comment naming its entry and the entries it depends on. */
+export async function readDumpSchema(env: NodeJS.ProcessEnv, feed: DumpFeed): Promise<string> {
+	return readDumpHeader(env, ['--schema-only', '--verbose', '--file=-'], feed);
+}
+
+/** What of the dump to restore: entries by id (pg_restore --use-list), and SQL to run after them in the same transaction. */
+export type RestoreSelection = {ids?: number[] | undefined; afterSql?: string | undefined};
+
 /**
  * Feeds a custom-format dump through `pg_restore --file=-` into `psql` (ON_ERROR_STOP, one transaction). psql's input
- * ends, so its transaction commits, only after the whole dump went through pg_restore cleanly; on any failure psql is
- * killed instead and the server rolls the transaction back. Either program stopping early stops the other, so
- * neither is left blocked on a full pipe.
+ * ends, so its transaction commits, only after the whole dump went through pg_restore cleanly (and the selection's
+ * SQL after it); on any failure psql is killed instead and the server rolls the transaction back. Either program
+ * stopping early stops the other, so neither is left blocked on a full pipe.
  */
-export async function restoreDump(env: NodeJS.ProcessEnv, database: string, table: {schema: string; name: string} | undefined, feed: DumpFeed, signal: AbortSignal | undefined): Promise<void> {
+export async function restoreDump(env: NodeJS.ProcessEnv, database: string, selection: RestoreSelection, feed: DumpFeed, signal: AbortSignal | undefined): Promise<void> {
+	const listDir = selection.ids ? mkdtempSync(join(tmpdir(), 'strata-restore-')) : undefined;
+	try {
+		const listFile = listDir ? join(listDir, 'entries.list') : undefined;
+		// pg_restore --use-list reads the leading dump id of each line, and restores in the order of the file.
+		if (listFile) writeFileSync(listFile, selection.ids!.map(id => `${id};\n`).join(''), {mode: 0o600});
+		await pipeRestore(env, database, listFile, selection.afterSql ?? '', feed, signal);
+	} finally {
+		if (listDir) rmSync(listDir, {recursive: true, force: true});
+	}
+}
+
+async function pipeRestore(env: NodeJS.ProcessEnv, database: string, listFile: string | undefined, afterSql: string, feed: DumpFeed, signal: AbortSignal | undefined): Promise<void> {
 	const restoreCommand = clientProgram('pg_restore', env);
-	const restoreArgs = ['--file=-', '--no-owner', ...(table ? [`--schema=${table.schema}`, `--table=${table.name}`] : [])];
+	const restoreArgs = ['--file=-', '--no-owner', '--single-transaction', ...(listFile ? [`--use-list=${listFile}`] : [])];
 	const psqlCommand = clientProgram('psql', env);
-	// pg_restore --table does not emit the table's schema: create it in the same transaction, for a table outside public.
-	const schema = table ? ['-c', `CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(table.schema)}`, '-f', '-'] : [];
-	const psqlArgs = ['-X', '-q', '-w', '-v', 'ON_ERROR_STOP=1', '--single-transaction', ...schema, '-d', database];
+	const psqlArgs = ['-X', '-q', '-w', '-v', 'ON_ERROR_STOP=1', '--single-transaction', '-d', database];
 	const pgRestore = execa(restoreCommand, restoreArgs, {env, extendEnv: false, reject: false, stdin: 'pipe', stdout: 'pipe', stderr: 'pipe', buffer: {stdout: false}});
 	const psql = execa(psqlCommand, psqlArgs, {env, extendEnv: false, reject: false, stdin: 'pipe', stdout: 'ignore', stderr: 'pipe'});
 	pgRestore.stdin!.on('error', () => undefined);
 	psql.stdin!.on('error', () => undefined);
-	pgRestore.stdout!.pipe(psql.stdin!, {end: false});
-	const sqlComplete = once(pgRestore.stdout!, 'end').then(
+	const script = new OuterTransactionFilter();
+	let scriptError: unknown;
+	script.on('error', (error: unknown) => {
+		scriptError = error;
+	});
+	pgRestore.stdout!.pipe(script).pipe(psql.stdin!, {end: false});
+	const sqlComplete = once(script, 'end').then(
 		() => true,
 		() => false,
 	);
@@ -131,7 +162,7 @@ export async function restoreDump(env: NodeJS.ProcessEnv, database: string, tabl
 	const restored = await pgRestore;
 	const clean = !feedError && restored.exitCode === 0 && (await sqlComplete);
 	psqlReleased = true;
-	if (clean) psql.stdin!.end();
+	if (clean) psql.stdin!.end(afterSql);
 	else psql.kill('SIGKILL');
 	const applied = await psql;
 	if (applied.exitCode !== 0 && (clean || psqlStoppedItself)) {
@@ -146,4 +177,6 @@ export async function restoreDump(env: NodeJS.ProcessEnv, database: string, tabl
 			hint: 'Nothing was committed; `strata verify --read-data` checks the stored dump',
 		});
 	}
+
+	if (scriptError) throw scriptError;
 }

@@ -15,8 +15,10 @@ import {throwIfAborted} from '../../jobs/abort.js';
 import {formatRecoveryPointId, type Item, type JobProgress, type RecoveryPoint} from '../../model/index.js';
 import {fsyncPath, type Repository} from '../../repository.js';
 import {CodecPool, type DecodeResult} from '../../store/index.js';
-import {listDump, psqlQuery, quoteIdentifier, quoteLiteral, restoreDump} from './commands.js';
+import {psqlQuery, quoteIdentifier, quoteLiteral, restoreDump} from './commands.js';
 import {assertPlainDatabaseName, libpqEnvironment} from './connection.js';
+import {missingLargeObjectsWarning, planTableRestore, type TablePlan, unreferencedLargeObjectsSql} from './table-restore.js';
+import type {TableName} from './table-selection.js';
 
 export type PostgresRestoreOptions = {
 	toDb?: string | undefined;
@@ -28,9 +30,7 @@ export type PostgresRestoreOptions = {
 	pool?: CodecPool | undefined;
 };
 
-type TableName = {schema: string; name: string};
-
-export type PostgresRestorePlan = {database?: string; file?: string; table?: TableName; dropFirst: boolean; exists: boolean};
+export type PostgresRestorePlan = {database?: string; file?: string; table?: TableName; tablePlan?: TablePlan; dropFirst: boolean; exists: boolean};
 
 const maintenanceDatabase = 'postgres';
 
@@ -42,20 +42,6 @@ function parseTable(text: string): TableName {
 
 /** Chunks per decode request (~4 MiB of dump at the ~15.5 KiB average chunk). */
 const dumpBatchChunks = 256;
-
-const tableKinds = ['TABLE', 'VIEW', 'MATERIALIZED VIEW', 'SEQUENCE', 'FOREIGN TABLE'];
-
-/** Whether the point's dump holds the table (pg_restore's listing: `id; oid oid KIND schema name owner`). */
-async function dumpHasTable(repo: Repository, item: Item, point: RecoveryPoint, table: TableName): Promise<boolean> {
-	const pool = new CodecPool(1);
-	try {
-		const listing = await listDump(libpqEnvironment(item.postgres!), async (input, signal) => writeDump(repo, point, input, pool, signal, () => undefined));
-		const names = tableKinds.map(kind => ` ${kind} ${table.schema} ${table.name}`);
-		return listing.split('\n').some(line => names.some(name => line.endsWith(name) || line.includes(`${name} `)));
-	} finally {
-		await pool.close();
-	}
-}
 
 /** Checks the target and decides what the restore will do, before anything is written. */
 export async function planPostgresRestore(repo: Repository, item: Item, point: RecoveryPoint, options: PostgresRestoreOptions): Promise<PostgresRestorePlan> {
@@ -94,13 +80,17 @@ export async function planPostgresRestore(repo: Repository, item: Item, point: R
 		throw new UserError('TARGET_DB_NOT_EMPTY', `database "${database}" exists and is not empty`, {hint: 'Restore into a new database name, or add --force to drop and recreate it'});
 	}
 
-	if (table && !(await dumpHasTable(repo, item, point, table))) {
-		throw new UserError('TABLE_NOT_IN_DUMP', `${formatRecoveryPointId(point.id)} of "${item.name}" has no table ${table.schema}.${table.name}`, {
-			hint: `See its tables with \`strata restore ${item.name} ${point.id} --to-file FILE\` and \`pg_restore --list FILE\``,
-		});
+	const dropFirst = exists && !empty;
+	if (!table) return {database, dropFirst, exists};
+	// What the table needs is looked up where it will land: the database, or template1 which a new one copies.
+	const pool = new CodecPool(1);
+	try {
+		const feed = () => async (input: Writable, signal: AbortSignal) => writeDump(repo, point, input, pool, signal, () => undefined);
+		const tablePlan = await planTableRestore(env, exists && !dropFirst ? database : 'template1', table, feed, `${formatRecoveryPointId(point.id)} of "${item.name}"`);
+		return {database, dropFirst, exists, table, tablePlan};
+	} finally {
+		await pool.close();
 	}
-
-	return {database, dropFirst: exists && !empty, exists, ...(table ? {table} : {})};
 }
 
 /**
@@ -139,7 +129,7 @@ async function writeDump(repo: Repository, point: RecoveryPoint, target: Writabl
 }
 
 /** Restores a PostgreSQL point as planned. */
-export async function restorePostgres(repo: Repository, item: Item, point: RecoveryPoint, plan: PostgresRestorePlan, options: PostgresRestoreOptions): Promise<{database?: string; file?: string; bytes: number}> {
+export async function restorePostgres(repo: Repository, item: Item, point: RecoveryPoint, plan: PostgresRestorePlan, options: PostgresRestoreOptions): Promise<{database?: string; file?: string; bytes: number; warnings: string[]}> {
 	const pool = options.pool ?? new CodecPool();
 	let bytes = 0;
 	const total = Number(point.meta['dumpBytes'] ?? 0);
@@ -167,11 +157,11 @@ export async function restorePostgres(repo: Repository, item: Item, point: Recov
 				throw error;
 			}
 
-			return {file: plan.file, bytes};
+			return {file: plan.file, bytes, warnings: []};
 		}
 
-		await restoreIntoDatabase(repo, item, point, plan, pool, options, onBytes);
-		return {database: plan.database!, bytes};
+		const warnings = await restoreIntoDatabase(repo, item, point, plan, pool, options, onBytes);
+		return {database: plan.database!, bytes, warnings};
 	} finally {
 		// The workers keep the packs they read open: a shared pool lets them go, an own one is closed.
 		if (options.pool) await options.pool.releaseFiles();
@@ -179,17 +169,23 @@ export async function restorePostgres(repo: Repository, item: Item, point: Recov
 	}
 }
 
-async function restoreIntoDatabase(repo: Repository, item: Item, point: RecoveryPoint, plan: PostgresRestorePlan, pool: CodecPool, options: PostgresRestoreOptions, onBytes: (count: number) => void): Promise<void> {
+async function restoreIntoDatabase(repo: Repository, item: Item, point: RecoveryPoint, plan: PostgresRestorePlan, pool: CodecPool, options: PostgresRestoreOptions, onBytes: (count: number) => void): Promise<string[]> {
 	const env = libpqEnvironment(item.postgres!);
 	const database = plan.database!;
 	if (plan.dropFirst) await psqlQuery(env, maintenanceDatabase, `DROP DATABASE ${quoteIdentifier(database)} WITH (FORCE)`);
 	const created = !plan.exists || plan.dropFirst;
 	if (created) await psqlQuery(env, maintenanceDatabase, `CREATE DATABASE ${quoteIdentifier(database)}`);
 	try {
-		await restoreDump(env, database, plan.table, async (input, signal) => writeDump(repo, point, input, pool, signal, onBytes), options.signal);
+		const selection = plan.tablePlan ? {ids: plan.tablePlan.ids, afterSql: unreferencedLargeObjectsSql(plan.tablePlan)} : {};
+		await restoreDump(env, database, selection, async (input, signal) => writeDump(repo, point, input, pool, signal, onBytes), options.signal);
 	} catch (error) {
 		// Nothing was committed. A database this restore created is removed again; one that existed stays as it was.
 		if (created && !plan.dropFirst) await psqlQuery(env, maintenanceDatabase, `DROP DATABASE IF EXISTS ${quoteIdentifier(database)} WITH (FORCE)`).catch(() => undefined);
 		throw error;
 	}
+
+	if (!plan.tablePlan) return [];
+	// Committed: what did not come along is said, never left for the user to find.
+	const missing = await missingLargeObjectsWarning(env, database, plan.tablePlan.name, `${formatRecoveryPointId(point.id)} of "${item.name}"`);
+	return [...plan.tablePlan.warnings, ...(missing ? [missing] : [])];
 }
