@@ -85,7 +85,7 @@ export const churnCommand = defineCommand({
 			return;
 		}
 
-		const percent = (share: number) => `${(share * 100).toFixed(2)}%`;
+		const percent = (share: number | null) => (share === null ? 'unknown' : `${(share * 100).toFixed(2)}%`);
 		context.print(
 			formatTable(
 				['ID', 'TYPE', 'CREATED', 'CHANGED', 'BYTES', 'CHURN', 'PER DISK'],
@@ -94,7 +94,7 @@ export const churnCommand = defineCommand({
 					point.type,
 					point.createdAt.slice(0, 16).replace('T', ' '),
 					String(point.changedBlocks),
-					formatBytes(point.changedBytes),
+					point.changedBytes === null ? 'unknown' : formatBytes(point.changedBytes),
 					percent(point.churn),
 					point.disks.map(disk => `${disk.disk} ${percent(disk.churn)}`).join(', ') || '-',
 				]),

@@ -124,6 +124,26 @@ export const migrations: readonly string[] = [
 	`
 	ALTER TABLE rp_disks ADD COLUMN used_bytes INTEGER;
 	`,
+	// 6: the churn of dump points (meta.changedBytes: the raw bytes of the chunks not in the item's previous point's
+	// recipe), for points from before it was recorded. Computed only where the item's previous point still is the one
+	// the backup compared with: the count of changed chunks found again must equal the one recorded; the others stay
+	// unknown rather than wrong.
+	`
+	WITH streams AS (
+		SELECT p.id, (SELECT max(q.id) FROM recovery_points q WHERE q.item_id = p.item_id AND q.id < p.id) AS previous_id
+		FROM recovery_points p WHERE EXISTS (SELECT 1 FROM recipes r WHERE r.rp_id = p.id)
+	),
+	changed AS (
+		SELECT DISTINCT s.id, r.object_id FROM streams s JOIN recipes r ON r.rp_id = s.id
+		WHERE NOT EXISTS (SELECT 1 FROM recipes x WHERE x.object_id = r.object_id AND x.rp_id = s.previous_id)
+	),
+	totals AS (
+		SELECT c.id, count(*) AS chunks, sum(o.raw_length) AS bytes FROM changed c JOIN objects o ON o.id = c.object_id GROUP BY c.id
+	)
+	UPDATE recovery_points SET meta = json_set(meta, '$.changedBytes', totals.bytes)
+	FROM totals WHERE recovery_points.id = totals.id AND totals.chunks = recovery_points.changed_blocks
+		AND json_extract(recovery_points.meta, '$.changedBytes') IS NULL;
+	`,
 ];
 
 export const catalogVersion = migrations.length;

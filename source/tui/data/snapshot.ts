@@ -33,7 +33,8 @@ export function loadSnapshot(repo: Repository, now: Date, repositoryPath = repo.
 			monthlyCost: itemCost?.monthlyCost ?? 0,
 			points: itemCost?.points ?? 0,
 			lastChurn: last?.churn,
-			churnSeries: recent.map(point => point.churn),
+			// A point of unknown churn (a dump point from before Strata recorded it) is left out, not drawn as 0.
+			churnSeries: recent.flatMap(point => (point.churn === undefined ? [] : [point.churn])),
 			diskChurn: last?.disks.map(disk => ({disk: disk.disk, churn: disk.churn})) ?? [],
 		};
 	});

@@ -28,6 +28,14 @@ async function databaseFacts(env: NodeJS.ProcessEnv, database: string): Promise<
 	}
 }
 
+/** The raw bytes of distinct chunks: those this backup wrote are in the sink, the others in the catalog. */
+function changedChunkBytes(repo: Repository, sink: ObjectSink, refs: readonly number[]): number {
+	const stored = new ObjectIndex(repo.db).getMany(refs.filter(ref => ref > 0));
+	let bytes = 0;
+	for (const ref of refs) bytes += ref < 0 ? sink.newObjects.at(-(ref + 1)).rawLength : (stored.get(ref)?.rawLength ?? 0);
+	return bytes;
+}
+
 /** Backs up a PostgreSQL item; the caller holds the repository lock. */
 export async function backupPostgres(repo: Repository, item: Item, options: BackupOptions): Promise<RecoveryPoint> {
 	const settings = item.postgres!;
@@ -71,10 +79,11 @@ export async function backupPostgres(repo: Repository, item: Item, options: Back
 		throwIfAborted(options.signal);
 		const previousIds = new Set(previousChunks.values());
 		const newCount = sink.newObjects.length;
-		const changed = new Set(captured.recipe.filter(ref => ref < 0 || !previousIds.has(ref))).size;
+		const changed = [...new Set(captured.recipe.filter(ref => ref < 0 || !previousIds.has(ref)))];
 		return await commitBackup(repo, item, sink, {type, baseId: base?.id, trigger: options.trigger, createdAt, retainUntil: options.retainUntil}, {
-			changedBlocks: changed,
-			meta: {...(await facts), dumpBytes: captured.bytes, dumpFormat: 'custom', newChunks: newCount},
+			changedBlocks: changed.length,
+			// The churn of a dump point: its changed chunks' bytes before compression, against dumpBytes.
+			meta: {...(await facts), dumpBytes: captured.bytes, dumpFormat: 'custom', newChunks: newCount, changedBytes: changedChunkBytes(repo, sink, changed)},
 			disks: [],
 			recipe: captured.recipe,
 		});
