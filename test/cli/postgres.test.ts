@@ -1,5 +1,5 @@
 /** PostgreSQL items on the real sandbox server: pg_dump in, psql out, deduplicated incrementals, one-table restores. */
-import {readdirSync, readFileSync, writeFileSync} from 'node:fs';
+import {cpSync, readdirSync, readFileSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {setTimeout as sleep} from 'node:timers/promises';
 import Database from 'better-sqlite3';
@@ -10,6 +10,7 @@ import {pgEnv, pgSandbox} from '../helpers/pg.js';
 import {strataFor} from '../helpers/strata.js';
 import {makeTempDir} from '../helpers/tmp.js';
 import {killSession, sendKeys, tmux, waitForScreen} from '../helpers/tmux.js';
+import {migrations} from '../../source/engine/catalog/migrations.js';
 import {shortBytes} from '../../source/tui/format.js';
 
 const bin = (name: string) => join(pgSandbox().PGBIN, name);
@@ -67,11 +68,33 @@ describe('PostgreSQL backups', () => {
 		expect(points[0]!.serverVersion).toMatch(/^\d+\.\d+/);
 	});
 
+	it('shows the incremental\'s churn: its changed chunks\' bytes against the dump\'s size', async () => {
+		const report = JSON.parse(await cli.run(['churn', 'shop', '--json'])) as {points: Array<{id: number; changedBlocks: number; changedBytes: number; usedBytes: number; churn: number}>};
+		const incremental = report.points.find(point => point.id === points[1]!.id)!;
+		// The chunks of its recipe that the full's lacks, from the catalog.
+		const db = new Database(join(repo, 'catalog.db'), {readonly: true});
+		const changed = db
+			.prepare('SELECT count(*) AS chunks, sum(o.raw_length) AS bytes FROM (SELECT object_id FROM recipes WHERE rp_id = ? EXCEPT SELECT object_id FROM recipes WHERE rp_id = ?) c JOIN objects o ON o.id = c.object_id')
+			.get(points[1]!.id, points[0]!.id) as {chunks: number; bytes: number};
+		db.close();
+		expect(incremental.changedBlocks).toBe(points[1]!.changedChunks);
+		expect(incremental.changedBlocks).toBe(changed.chunks);
+		expect(incremental.changedBytes).toBe(changed.bytes);
+		expect(incremental.changedBytes).toBeGreaterThan(0);
+		expect(incremental.usedBytes).toBeGreaterThan(incremental.changedBytes);
+		expect(incremental.churn).toBeCloseTo(incremental.changedBytes / incremental.usedBytes, 10);
+		expect(incremental.churn).toBeGreaterThan(0);
+	});
+
 	it('shows the selected point\'s database size and server version in the console', async () => {
 		const session = `strata-pg-points-${process.pid}`;
 		tmux(session, `node ${cliEntry} --repo ${repo}`, {columns: 100, rows: 30});
 		try {
 			await waitForScreen(session, /Storage cost/);
+			// The churn pane shows the newest point's churn, not 0.
+			const churn = (JSON.parse(await cli.run(['churn', 'shop', '--json'])) as {points: Array<{churn: number}>}).points.at(-1)!.churn;
+			expect(churn).toBeGreaterThan(0.0005);
+			await waitForScreen(session, new RegExp(`shop +${(churn * 100).toFixed(1).replace('.', '\\.')}%`));
 			// Storage cost pane, zoomed, then the only item's points; the first point is selected, j moves to the next.
 			sendKeys(session, '4', 'Enter', 'Enter');
 			const [full, incremental] = points as [(typeof points)[0], (typeof points)[0]];
@@ -153,6 +176,26 @@ describe('PostgreSQL backups', () => {
 		await cli.run(['restore', 'shop2', String(second.id), '--to-db', target]);
 		expect(await comparableDump(target)).toBe(dumps[1]);
 		expect((await runStrata(['--repo', repo, 'verify', '--read-data'])).exitCode).toBe(0);
+	});
+
+	it('computes the churn of dump points recorded before Strata kept it where the catalog can tell it, and shows the rest as unknown', async () => {
+		type Churn = {points: Array<{id: number; changedBytes: number | null; churn: number | null}>};
+		const recorded = JSON.parse(await cli.run(['churn', 'shop', '--json'])) as Churn;
+		// Given a copy of the repository as an older Strata left it: no changed bytes in the dump points' meta
+		const copy = join(makeTempDir(), 'repo');
+		cpSync(repo, copy, {recursive: true});
+		const db = new Database(join(copy, 'catalog.db'));
+		db.exec("UPDATE recovery_points SET meta = json_remove(meta, '$.changedBytes')");
+		// When the migration that fills them in runs
+		db.exec(migrations.find(step => step.includes("'$.changedBytes'"))!);
+		db.close();
+		// Then the item whose points are all there gets the bytes its backups recorded
+		const copied = strataFor(copy);
+		expect(JSON.parse(await copied.run(['churn', 'shop', '--json']))).toEqual(recorded);
+		// And the point whose previous point expired (what it was compared with is gone) is unknown, not 0
+		const [merged] = (JSON.parse(await copied.run(['churn', 'shop2', '--json'])) as Churn).points;
+		expect(merged).toMatchObject({changedBytes: null, churn: null});
+		expect(await copied.run(['churn', 'shop2'])).toMatch(/full .* unknown +unknown/);
 	});
 });
 
