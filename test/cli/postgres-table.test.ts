@@ -119,6 +119,26 @@ describe('restore --table', () => {
 		expect(await psql(target, 'SELECT count(*) FROM public.dangling')).toBe('3');
 	});
 
+	it('joins a database holding other tables: a foreign key to one there is restored, an object already there is left as it is', async () => {
+		// Given a database with its own public.customers and public.invoice_seq (at another value)
+		const target = databaseName('join');
+		await psql('postgres', `CREATE DATABASE ${target}`);
+		await psql(target, 'CREATE SEQUENCE public.invoice_seq START 5000; CREATE TABLE public.customers (id int PRIMARY KEY); INSERT INTO public.customers SELECT generate_series(1, 5)');
+		// When sales.orders is restored into it
+		const result = await strata(['restore', 'tables', rp, '--to-db', target, '--table', 'sales.orders']);
+		// Then it joins with its foreign key, and the database's own sequence keeps its value
+		expect(result.exitCode, result.stderr).toBe(0);
+		expect(result.stderr).toBe('');
+		expect(await psql(target, "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = 'orders_customer_id_fkey'")).toBe('FOREIGN KEY (customer_id) REFERENCES customers(id)');
+		expect(await psql(target, 'SELECT count(*) FROM sales.orders')).toBe('5');
+		expect(await psql(target, "SELECT nextval('public.invoice_seq')")).toBe('5000');
+		// And a second restore of the same table is refused in one line, leaving it as it is
+		const again = await strata(['restore', 'tables', rp, '--to-db', target, '--table', 'sales.orders']);
+		expect(again.exitCode).toBe(1);
+		expect(again.stderr.trim().split('\n'), again.stderr).toEqual([`strata: database "${target}" already has table sales.orders. Restore into another database, or rename or drop the table there first.`]);
+		expect(await psql(target, 'SELECT count(*) FROM sales.orders')).toBe('5');
+	});
+
 	it('refuses a table that cannot come without another table, naming it, before creating the target database', async () => {
 		const target = databaseName('child');
 		const result = await strata(['restore', 'tables', rp, '--to-db', target, '--table', 'public.child']);

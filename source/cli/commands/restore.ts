@@ -14,7 +14,7 @@ export const restoreCommand = defineCommand({
 		disk: {type: 'string', value: 'NAME', description: 'Restore only this disk of a multi-disk item'},
 		force: {type: 'boolean', description: 'Overwrite a target that exists (block devices in place; a database is dropped and recreated)'},
 		toDb: {type: 'string', value: 'NAME', description: 'PostgreSQL: restore into this database (created when missing)'},
-		table: {type: 'string', value: 'SCHEMA.TABLE', description: 'PostgreSQL: restore only this table (with its data, constraints, defaults, sequences, indexes, triggers)'},
+		table: {type: 'string', value: 'SCHEMA.TABLE', description: 'PostgreSQL: restore only this table (with its data, constraints, defaults, sequences, indexes, triggers); it may join a database that lacks it'},
 		toFile: {type: 'string', value: 'PATH', description: 'PostgreSQL: write the dump (pg_dump custom format) to this file instead'},
 	},
 	details: 'Files are written under a temporary name and renamed when complete; zero blocks become holes.',

@@ -76,11 +76,18 @@ export async function planPostgresRestore(repo: Repository, item: Item, point: R
 		empty = Number(relations) === 0;
 	}
 
-	if (!empty && !options.force) {
+	// One table may join a database that holds others, as long as it is not there yet: its foreign keys can then find
+	// their targets. --force still means drop and recreate.
+	const joins = table !== undefined && !empty && !options.force;
+	if (joins && (await psqlQuery(env, database, `SELECT to_regclass(${quoteLiteral(`${quoteIdentifier(table.schema)}.${quoteIdentifier(table.name)}`)}) IS NOT NULL`)) === 't') {
+		throw new UserError('TARGET_TABLE_EXISTS', `database "${database}" already has table ${table.schema}.${table.name}`, {hint: 'Restore into another database, or rename or drop the table there first'});
+	}
+
+	if (!empty && !options.force && !joins) {
 		throw new UserError('TARGET_DB_NOT_EMPTY', `database "${database}" exists and is not empty`, {hint: 'Restore into a new database name, or add --force to drop and recreate it'});
 	}
 
-	const dropFirst = exists && !empty;
+	const dropFirst = exists && !empty && !joins;
 	if (!table) return {database, dropFirst, exists};
 	// What the table needs is looked up where it will land: the database, or template1 which a new one copies.
 	const pool = new CodecPool(1);
