@@ -134,10 +134,11 @@ async function pipeRestore(env: NodeJS.ProcessEnv, database: string, listFile: s
 		scriptError = error;
 	});
 	pgRestore.stdout!.pipe(script).pipe(psql.stdin!, {end: false});
-	const sqlComplete = once(script, 'end').then(
-		() => true,
-		() => false,
-	);
+	// Whether pg_restore's whole script reached psql: false once the filter fails or is torn down before its end.
+	const sqlComplete = new Promise<boolean>(resolve => {
+		script.once('end', () => resolve(true));
+		script.once('close', () => resolve(false));
+	});
 	const stop = new AbortController();
 	let psqlReleased = false;
 	let psqlStoppedItself = false;
@@ -149,6 +150,9 @@ async function pipeRestore(env: NodeJS.ProcessEnv, database: string, listFile: s
 		stop.abort();
 		restoreKilled = true;
 		pgRestore.kill();
+		// Nothing reads the script any more: drop it, and drain what pg_restore still wrote so its exit is seen.
+		script.destroy();
+		pgRestore.stdout!.resume();
 	});
 
 	let feedError: unknown;
