@@ -18,7 +18,7 @@ const commit = Buffer.from('\nCOMMIT;\n');
 /** Streams pg_restore --single-transaction's script without its own BEGIN and COMMIT lines. */
 export class OuterTransactionFilter extends Transform {
 	private head: Buffer | undefined = Buffer.alloc(0);
-	private tail = Buffer.alloc(0);
+	private tail: Buffer = Buffer.alloc(0);
 
 	override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
 		let data = chunk;
@@ -35,10 +35,19 @@ export class OuterTransactionFilter extends Transform {
 			this.head = undefined;
 		}
 
-		const all = this.tail.length > 0 ? Buffer.concat([this.tail, data]) : data;
-		const keep = Math.min(all.length, tailBytes);
-		if (all.length > keep) this.push(all.subarray(0, all.length - keep));
-		this.tail = Buffer.from(all.subarray(all.length - keep));
+		// The last tailBytes seen are held back; a whole chunk is passed on without being copied.
+		if (data.length >= tailBytes) {
+			if (this.tail.length > 0) this.push(this.tail);
+			if (data.length > tailBytes) this.push(data.subarray(0, data.length - tailBytes));
+			// A view, not a copy: pg_restore's output arrives in a new buffer each read.
+			this.tail = data.subarray(data.length - tailBytes);
+		} else {
+			const all = Buffer.concat([this.tail, data]);
+			const cut = Math.max(0, all.length - tailBytes);
+			if (cut > 0) this.push(all.subarray(0, cut));
+			this.tail = all.subarray(cut);
+		}
+
 		done();
 	}
 
