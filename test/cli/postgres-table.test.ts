@@ -148,6 +148,14 @@ describe('restore --table', () => {
 		expect(await databaseExists(target)).toBe(false);
 	});
 
+	it('restores a parent table and says in one line that its child table and the child\'s rows did not come', async () => {
+		const target = databaseName('parent');
+		const result = await strata(['restore', 'tables', rp, '--to-db', target, '--table', 'public.parent']);
+		expect(result.exitCode, result.stderr).toBe(0);
+		expect(result.stderr.trim().split('\n')).toEqual(['strata: warning: public.child, a partition or child table of public.parent, is not restored (nor its rows): restore it with its own --table']);
+		expect(await relationsIn(target)).toBe('public.parent');
+	});
+
 	it('leaves an existing empty target as it was when a step after the large objects fails (nothing committed halfway)', async () => {
 		// Given an empty database where creating an index fails (an event trigger is not a relation: the target counts as empty)
 		const target = databaseName('atomic');

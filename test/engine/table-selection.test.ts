@@ -106,6 +106,14 @@ describe('the entries of one table', () => {
 		expect(selection.largeObjects).toEqual([16419]);
 	});
 
+	it('says that a partition or child table, and its rows, do not come with their parent', () => {
+		const entries = toc();
+		entries.push({id: 999, kind: 'TABLE', schema: 'public', tag: 'parts_2026', dependencies: [221], definition: 'CREATE TABLE public.parts_2026 (\n)\nINHERITS (public.parts);'});
+		const selection = selectTable(entries, findRelation(entries, {schema: 'public', name: 'parts'})!, new Set());
+		expect(selection.ids).not.toContain(999);
+		expect(selection.warnings).toEqual(['public.parts_2026, a partition or child table of public.parts, is not restored (nor its rows): restore it with its own --table']);
+	});
+
 	it('names what cannot come alone: another table\'s identity sequence', () => {
 		const entries = toc();
 		entries.find(entry => entry.id === 216)!.dependencies = [220];

@@ -93,7 +93,7 @@ export async function planPostgresRestore(repo: Repository, item: Item, point: R
 	const pool = new CodecPool(1);
 	try {
 		const feed = () => async (input: Writable, signal: AbortSignal) => writeDump(repo, point, input, pool, signal, () => undefined);
-		const tablePlan = await planTableRestore(env, exists && !dropFirst ? database : 'template1', table, feed, `${formatRecoveryPointId(point.id)} of "${item.name}"`);
+		const tablePlan = await planTableRestore(env, exists && !dropFirst ? database : 'template1', table, feed, {itemName: item.name, rpId: point.id});
 		return {database, dropFirst, exists, table, tablePlan};
 	} finally {
 		await pool.close();

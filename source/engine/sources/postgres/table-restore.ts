@@ -4,6 +4,7 @@
  * objects brought along but not referenced, and the check afterwards that every referenced large object is there.
  */
 import {UserError} from '../../errors.js';
+import {formatRecoveryPointId} from '../../model/index.js';
 import {addSchemaDetails, parseTocList, qualifiedName, type TocEntry} from './dump-toc.js';
 import {type DumpFeed, listDump, psqlQuery, quoteIdentifier, quoteLiteral, readDumpSchema} from './commands.js';
 import {findRelation, selectTable, type TableName} from './table-selection.js';
@@ -67,11 +68,14 @@ async function presentIn(env: NodeJS.ProcessEnv, database: string, entries: read
  * restores the table into `database` (for a database still to be created: template1, which it will copy). Fails,
  * before anything is written, on a table the dump lacks or on an object it needs that cannot come along.
  */
-export async function planTableRestore(env: NodeJS.ProcessEnv, database: string, table: TableName, feed: () => DumpFeed, pointName: string): Promise<TablePlan> {
+export async function planTableRestore(env: NodeJS.ProcessEnv, database: string, table: TableName, feed: () => DumpFeed, point: {itemName: string; rpId: number}): Promise<TablePlan> {
+	const pointName = `${formatRecoveryPointId(point.rpId)} of "${point.itemName}"`;
 	const entries = parseTocList(await listDump(env, feed()));
 	const relation = findRelation(entries, table);
 	if (!relation) {
-		throw new UserError('TABLE_NOT_IN_DUMP', `${pointName} has no table ${table.schema}.${table.name}`, {hint: 'See its tables with `strata restore ITEM RP --to-file FILE` and `pg_restore --list FILE`'});
+		throw new UserError('TABLE_NOT_IN_DUMP', `${pointName} has no table ${table.schema}.${table.name}`, {
+			hint: `See its tables with \`strata restore ${point.itemName} ${point.rpId} --to-file FILE\` and \`pg_restore --list FILE\``,
+		});
 	}
 
 	addSchemaDetails(entries, await readDumpSchema(env, feed()));

@@ -79,6 +79,12 @@ export function selectTable(entries: readonly TocEntry[], table: TocEntry, exist
 		warnings.push(`foreign key ${entry.tag.slice(table.tag.length + 1)} of ${qualifiedName(table)} is not restored: it references ${absent.map(target => qualifiedName(target)).join(', ')}, which the target database lacks`);
 	};
 
+	/** A partition or inheriting child holds rows of the table's that this restore does not bring: said, not left silent. */
+	const child = (entry: TocEntry) => {
+		decided.add(entry.id);
+		warnings.push(`${qualifiedName(entry)}, a partition or child table of ${qualifiedName(table)}, is not restored (nor its rows): restore it with its own --table`);
+	};
+
 	const attaches = (entry: TocEntry) => {
 		if (entry.kind === 'SEQUENCE OWNED BY') {
 			// Only the table's own sequences stay owned: one brought for another table's default belongs to nothing here.
@@ -108,6 +114,7 @@ export function selectTable(entries: readonly TocEntry[], table: TocEntry, exist
 		for (const entry of entries) {
 			if (selected.has(entry.id) || decided.has(entry.id) || !entry.dependencies.some(id => selected.has(id))) continue;
 			if (entry.kind === 'FK CONSTRAINT') foreignKey(entry);
+			else if (entry.kind === 'TABLE' && entry.dependencies.includes(table.id)) child(entry);
 			else if (attaches(entry)) selected.add(entry.id);
 			changed ||= selected.has(entry.id);
 		}
