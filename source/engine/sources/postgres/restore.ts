@@ -193,6 +193,8 @@ async function restoreIntoDatabase(repo: Repository, item: Item, point: Recovery
 
 	if (!plan.tablePlan) return [];
 	// Committed: what did not come along is said, never left for the user to find.
-	const missing = await missingLargeObjectsWarning(env, database, plan.tablePlan.name, `${formatRecoveryPointId(point.id)} of "${item.name}"`);
+	const missing = await missingLargeObjectsWarning(env, database, plan.tablePlan.name, `${formatRecoveryPointId(point.id)} of "${item.name}"`).catch(
+		(error: unknown) => `the restored table's large objects could not be checked (${error instanceof Error ? error.message : String(error)}): see that its oids point at large objects`,
+	);
 	return [...plan.tablePlan.warnings, ...(missing ? [missing] : [])];
 }
