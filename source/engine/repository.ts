@@ -142,7 +142,7 @@ export class Repository {
 		}
 
 		mkdirSync(target, {recursive: true, mode: 0o700});
-		// An existing empty folder keeps its mode otherwise (0777 from a careless mkdir): the catalog names every disk.
+		// An existing empty folder would keep its mode (0777 from a careless mkdir), and the packs hold every backed-up byte.
 		chmodSync(target, 0o700);
 		mkdirSync(join(target, 'packs'), {mode: 0o700});
 		mkdirSync(join(target, 'tmp'), {mode: 0o700});
