@@ -1,8 +1,16 @@
 /** Builds what a command runs with: arguments, flags, the repository (opened on first use) and output functions. */
 import process from 'node:process';
-import {Repository, resolveRepositoryPath} from '../engine/index.js';
+import {openChosenRepository, type Repository, resolveRepositoryPath} from '../engine/index.js';
 import type {CommandContext, Flags} from './command.js';
 import {stringFlag} from './flags.js';
+import {printableLines, repositoryCreated} from './output.js';
+
+/** Opens the chosen repository for a command or the console; creating the default one is said in one line on stderr. */
+export function openAnnounced(repoFlag: string | undefined): {repo: Repository; created: boolean} {
+	const opened = openChosenRepository(repoFlag);
+	if (opened.created) process.stderr.write(`strata: ${repositoryCreated(opened.repo.path)}\n`);
+	return opened;
+}
 
 export function createContext({args, flags}: {args: string[]; flags: Flags}): CommandContext & {dispose(): void} {
 	const {path} = resolveRepositoryPath(stringFlag(flags, 'repo'));
@@ -25,11 +33,11 @@ export function createContext({args, flags}: {args: string[]; flags: Flags}): Co
 		isTty: Boolean(process.stderr.isTTY),
 		signal: controller.signal,
 		openRepository() {
-			repo ??= Repository.open(path);
+			repo ??= openAnnounced(stringFlag(flags, 'repo')).repo;
 			return repo;
 		},
 		print(text) {
-			process.stdout.write(`${text}\n`);
+			process.stdout.write(`${printableLines(text)}\n`);
 		},
 		printJson(value) {
 			process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);

@@ -5,12 +5,13 @@
  */
 import process from 'node:process';
 import meow from 'meow';
-import {formatError, printable, type StrataError, toStrataError, UsageError} from '../engine/index.js';
-import {createContext} from './context.js';
+import {formatError, printable, resolveRepositoryPath, type StrataError, toStrataError, UsageError} from '../engine/index.js';
+import {createContext, openAnnounced} from './context.js';
 import type {Command, FlagSpec, Flags} from './command.js';
 import {commands} from './commands/index.js';
 import {kebab} from './flags.js';
 import {commandHelp, globalHelp} from './help.js';
+import {repositoryCreated} from './output.js';
 
 const globalFlags: Record<string, FlagSpec> = {
 	repo: {type: 'string', description: ''},
@@ -74,6 +75,11 @@ function parse(argv: string[]) {
 	return cli;
 }
 
+/** A path as one shell word, quoted only when it needs to be. */
+function shellWord(text: string): string {
+	return /^[\w./-]+$/.test(text) ? text : `'${text.replace(/'/g, "'\\''")}'`;
+}
+
 function checkFlags(flags: Record<string, unknown>, command: Command | undefined): void {
 	const known = new Set([...Object.keys(globalFlags), ...Object.keys(command?.flags ?? {})]);
 	for (const [name, value] of Object.entries(flags)) {
@@ -109,8 +115,13 @@ async function main(argv: string[]): Promise<number> {
 			});
 		}
 
+		// The same rule as every command: the default repository is created on first use, a named one must exist.
+		const repoFlag = flags['repo'] as string | undefined;
+		const {repo, created} = openAnnounced(repoFlag);
 		const {openConsole} = await import('../tui/open-console.js');
-		return openConsole({repoFlag: flags['repo'] as string | undefined});
+		// The console's hints name the repository when a command typed without --repo would reach another one.
+		const strataCommand = resolveRepositoryPath(repoFlag).isDefault ? 'strata' : `strata --repo ${shellWord(repo.path)}`;
+		return openConsole({repo, strataCommand, notice: created ? `Strata ${repositoryCreated(repo.path)}.` : undefined});
 	}
 
 	const command = findCommand(words);

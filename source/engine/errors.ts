@@ -3,6 +3,7 @@
  * a one-line message saying what went wrong, and a `hint` saying what to do.
  * The CLI prints `strata: <message>. <hint>`; the console shows the same fields.
  */
+import {shortenValues} from './model/text.js';
 
 export type StrataErrorOptions = {
 	hint?: string;
@@ -97,8 +98,8 @@ export function toStrataError(error: unknown): StrataError {
 	return new BugError(`unexpected error: ${message}`, {cause: error});
 }
 
-/** One line for a terminal: the message, then the hint. */
+/** One line for a terminal: the message, then the hint; long quoted values shortened (the one place that does it). */
 export function formatError(error: StrataError): string {
 	const message = error.message.replace(/\s*\n\s*/g, ' ').replace(/\.$/, '');
-	return error.hint ? `${message}. ${error.hint.replace(/\.$/, '')}.` : `${message}.`;
+	return shortenValues(error.hint ? `${message}. ${error.hint.replace(/\.$/, '')}.` : `${message}.`);
 }

@@ -3,7 +3,7 @@
  * writers' lock. The engine's front door: open one here and pass it to every operation.
  */
 import {randomUUID} from 'node:crypto';
-import {closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, writeSync} from 'node:fs';
+import {chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, writeSync} from 'node:fs';
 import {homedir} from 'node:os';
 import {dirname, join, resolve} from 'node:path';
 import Database from 'better-sqlite3';
@@ -142,6 +142,8 @@ export class Repository {
 		}
 
 		mkdirSync(target, {recursive: true, mode: 0o700});
+		// An existing empty folder would keep its mode (0777 from a careless mkdir), and the packs hold every backed-up byte.
+		chmodSync(target, 0o700);
 		mkdirSync(join(target, 'packs'), {mode: 0o700});
 		mkdirSync(join(target, 'tmp'), {mode: 0o700});
 		const db = openCatalog(join(target, catalogName), true);
@@ -227,5 +229,22 @@ export class Repository {
 
 	close(): void {
 		if (this.db.open) this.db.close();
+	}
+}
+
+/**
+ * Opens the repository chosen by --repo, STRATA_REPO or the default, for the CLI and the console alike. Only the
+ * default one is created on first use (`created` says so, for the caller to tell the user): a path someone typed that
+ * does not exist is more likely a typo than a wish for a new, empty repository, so that one is refused.
+ */
+export function openChosenRepository(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): {repo: Repository; created: boolean} {
+	const {path, isDefault} = resolveRepositoryPath(flag, env);
+	if (!isDefault || existsSync(path)) return {repo: Repository.open(path), created: false};
+	try {
+		return {repo: Repository.init(path), created: true};
+	} catch (error) {
+		// Two first commands at once: the other one created it.
+		if (existsSync(join(path, configName))) return {repo: Repository.open(path), created: false};
+		throw error;
 	}
 }

@@ -1,7 +1,7 @@
 /** The console's root: header, the four panes (or a zoomed pane, an item's points, help, a dialog) and a footer. */
 import {Box, Text, useStdout} from 'ink';
 import {useEffect, useMemo, useState} from 'react';
-import {getJob, type Repository} from '../engine/index.js';
+import {getJob, printable, type Repository} from '../engine/index.js';
 import {Pane} from './components/pane.js';
 import {BackupDialog, Help, QuitQuestion, RestoreDialog} from './dialogs/dialogs.js';
 import {money, shortBytes, shortTime} from './format.js';
@@ -23,6 +23,10 @@ export type ConsoleProps = {
 	/** Fixed terminal size (tests); otherwise the terminal's, following resizes. */
 	size?: {columns: number; rows: number};
 	unicode?: boolean;
+	/** How the empty state's hints spell the command: `strata` (the default) or `strata --repo PATH`. */
+	strataCommand?: string;
+	/** A line shown in the message area at first, e.g. that the default repository was just created. */
+	notice?: string | undefined;
 };
 
 function useTerminalSize(fixed: ConsoleProps['size']): {columns: number; rows: number} {
@@ -52,7 +56,7 @@ function footerKeys(state: ConsoleState): string {
 	return `${zoomed ? 'Esc back' : 'Tab/1-4 pane'}  j/k move  ${enter}  / filter${item}  ? help  q quit${state.filter ? `  [filter: ${state.filter}]` : ''}`.replace(/ {4,}/g, '  ');
 }
 
-export function Console({repo, theme, now, repositoryPath = repo.path, size: fixedSize, unicode = supportsUnicode()}: ConsoleProps) {
+export function Console({repo, theme, now, repositoryPath = repo.path, size: fixedSize, unicode = supportsUnicode(), strataCommand = 'strata', notice}: ConsoleProps) {
 	const size = useTerminalSize(fixedSize);
 	const [state, dispatch, latest] = useConsoleState();
 	const [refresh, setRefresh] = useState(0);
@@ -64,14 +68,17 @@ export function Console({repo, theme, now, repositoryPath = repo.path, size: fix
 	useEffect(() => {
 		if (state.message) setRefresh(value => value + 1);
 	}, [state.message]);
+	useEffect(() => {
+		if (notice) dispatch({type: 'message', text: notice});
+	}, [notice]);
 
 	if (size.columns < minimumSize.columns || size.rows < minimumSize.rows) {
 		return <Text>Terminal too small ({size.columns}x{size.rows}); Strata needs at least {minimumSize.columns}x{minimumSize.rows}. q quits.</Text>;
 	}
 
 	const {cost} = snapshot;
-	const header = `Strata  ${repositoryPath}  ${snapshot.items.length} items  ${shortBytes(cost.total.storedBytes)} stored  ${money(cost.total.monthlyCost, cost.price)}/mo  ${shortTime(snapshot.now.toISOString())} UTC`;
-	const hints = state.view.kind === 'dashboard' && !state.dialog ? gettingStarted(snapshot) : [];
+	const header = `Strata  ${printable(repositoryPath)}  ${snapshot.items.length} items  ${shortBytes(cost.total.storedBytes)} stored  ${money(cost.total.monthlyCost, cost.price)}/mo  ${shortTime(snapshot.now.toISOString())} UTC`;
+	const hints = state.view.kind === 'dashboard' && !state.dialog ? gettingStarted(snapshot, strataCommand) : [];
 	const bodyRows = size.rows - 2 - (state.message ? 1 : 0) - hints.length;
 	const half = Math.floor(size.columns / 2);
 	const topRows = Math.floor(bodyRows / 2);
@@ -118,7 +125,7 @@ export function Console({repo, theme, now, repositoryPath = repo.path, size: fix
 			</Text>
 			{hints.map(hint => (
 				<Text key={hint} wrap="truncate-end">
-					{hint}
+					{printable(hint)}
 				</Text>
 			))}
 			{state.dialog?.kind === 'restore' && dialogItem ? <RestoreDialog dialog={state.dialog} item={dialogItem} width={size.columns} theme={theme} /> : null}

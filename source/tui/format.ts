@@ -1,5 +1,5 @@
 /** Short human formats for the console's narrow columns. */
-import type {Price} from '../engine/index.js';
+import {type Price, printable} from '../engine/index.js';
 
 const units = ['B', 'K', 'M', 'G', 'T', 'P'];
 
@@ -33,9 +33,10 @@ export function duration(ms: number): string {
 	return minutes < 60 ? `${minutes}m${String(seconds % 60).padStart(2, '0')}s` : `${Math.floor(minutes / 60)}h${String(minutes % 60).padStart(2, '0')}m`;
 }
 
-/** Pads or cuts text to exactly `width` columns. */
-export function fit(text: string, width: number): string {
+/** Pads or cuts text to exactly `width` columns, control characters escaped (catalog strings can hold them). */
+export function fit(raw: string, width: number): string {
 	if (width <= 0) return '';
+	const text = printable(raw);
 	return text.length > width ? `${text.slice(0, Math.max(0, width - 1))}~` : text.padEnd(width);
 }
 

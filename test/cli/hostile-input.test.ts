@@ -2,7 +2,7 @@
  * Mistaken and hostile input: every bad invocation gets one clear line, a non-zero exit, and leaves the repository's
  * bytes exactly as they were. Restore never writes outside its target.
  */
-import {readdirSync, statSync, writeFileSync} from 'node:fs';
+import {chmodSync, mkdirSync, readdirSync, statSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {beforeAll, describe, expect, it} from 'vitest';
 import {runStrata} from '../helpers/cli.js';
@@ -49,6 +49,10 @@ const cases: Array<[string, () => string[], 1 | 2, RegExp?]> = [
 	// item add / list / set / remove
 	['an item name with a path separator', () => ['item', 'add', '../evil', '--volume', disk], 1],
 	['an item name with a control character', () => ['item', 'add', 'bad\u001B[2Jname', '--volume', disk], 1],
+	['an item name of 5000 characters', () => ['item', 'add', 'a'.repeat(5000), '--volume', disk], 1, /^strata: item name "a{45}\.\.\.a{16}" \(5000 characters\) is too long; at most 64 characters\./],
+	['an item name of 65 characters', () => ['item', 'add', 'b'.repeat(65), '--volume', disk], 1, /item name "b{45}\.\.\.b{16}" \(65 characters\) is too long; at most 64/],
+	['points of an item named with 5000 characters', () => ['points', 'c'.repeat(5000)], 1, /no item named "c{45}\.\.\.c{16}" \(5000 characters\)/],
+	['a repository path of 5000 characters', () => ['--repo', `/${'d'.repeat(5000)}`, 'item', 'list'], 1, /\(5001 characters\)/],
 	['a duplicate item', () => ['item', 'add', 'vm', '--volume', disk], 1],
 	['an item that is both a volume and a database', () => ['item', 'add', 'vm2', '--volume', disk, '--postgres', 'shop'], 2],
 	['an item with no source', () => ['item', 'add', 'vm2'], 2],
@@ -115,6 +119,7 @@ const cases: Array<[string, () => string[], 1 | 2, RegExp?]> = [
 	['a duplicate policy', () => ['policy', 'add', 'daily', '--schedule', 'hourly', '--retain-daily', '1'], 1],
 	['a policy name with a path separator', () => ['policy', 'add', 'a/b', '--schedule', 'hourly', '--retain-daily', '1'], 1],
 	['a policy name with a control character', () => ['policy', 'add', 'p\u0007', '--schedule', 'hourly', '--retain-daily', '1'], 1],
+	['a policy name of 5000 characters', () => ['policy', 'add', 'p'.repeat(5000), '--schedule', 'hourly', '--retain-daily', '1'], 1, /policy name "p{45}\.\.\.p{16}" \(5000 characters\) is too long/],
 	['negative policy retention', () => ['policy', 'set', 'daily', '--retain-weekly', '-1'], 2],
 	['policy set: a bad schedule', () => ['policy', 'set', 'daily', '--schedule', 'daily@2:3:4'], 1],
 	['policy set: a policy that does not exist', () => ['policy', 'set', 'nope', '--retain-daily', '1'], 1],
@@ -144,6 +149,12 @@ const cases: Array<[string, () => string[], 1 | 2, RegExp?]> = [
 	['config set: an unknown setting', () => ['config', 'set', 'colour', 'blue'], 1],
 	['config set: a negative price', () => ['config', 'set', 'price-per-gib-month', '-1'], 1],
 	['config set: a price that is not a number', () => ['config', 'set', 'price-per-gib-month', 'NaN'], 1],
+	['config set: a price too large to be one', () => ['config', 'set', 'price-per-gib-month', '1e308'], 1, /price "1e308" is too large; at most 1000000 per GiB-month/],
+	['config set: a price just above the bound', () => ['config', 'set', 'price-per-gib-month', '1000000.5'], 1, /too large; at most 1000000/],
+	['config set: an infinite price', () => ['config', 'set', 'price-per-gib-month', 'Infinity'], 1, /price "Infinity" is not a finite number/],
+	['config set: a price that overflows to infinity', () => ['config', 'set', 'price-per-gib-month', '1e400'], 1, /too large/],
+	['config set: a negative price, said so', () => ['config', 'set', 'price-per-gib-month', '-0.5'], 1, /price "-0\.5" is negative/],
+	['config set: NaN, said so', () => ['config', 'set', 'price-per-gib-month', 'NaN'], 1, /price "NaN" is not a number/],
 	['config set: a bad price with a good currency', () => ['config', 'set', 'price-per-gib-month', 'abc', '--currency', 'EUR'], 1],
 	['config set: a good price with a bad currency', () => ['config', 'set', 'price-per-gib-month', '0.02', '--currency', 'euro'], 1],
 	['config set: a currency with a control character', () => ['config', 'set', 'currency', 'E\u001BUR'], 1],
@@ -181,11 +192,50 @@ describe('hostile and mistaken input', () => {
 		expect(lines, result.stderr).toHaveLength(1);
 		// `strata: <what went wrong>. <what to do>.`
 		expect(lines[0]).toMatch(/^strata: \S.*\. \S.*\.$/);
+		// No line repeats a long argument whole: quoted values over 64 characters come back shortened, with their length.
+		expect(lines[0]!.length, lines[0]).toBeLessThan(400);
 		if (says) expect(lines[0]).toMatch(says);
 		// eslint-disable-next-line no-control-regex
 		expect(lines[0]).not.toMatch(/[\u0000-\u0008\u000B-\u001F]/);
 		expect(result.stderr).not.toMatch(/\n\s+at /);
 		expect(hashTree(dir)).toEqual(before);
+	});
+
+	it('prints a disk path holding a terminal escape escaped, in item add and item list, as errors do', async () => {
+		// Given a disk whose file name holds ESC [2J (clear screen), in a repository of its own.
+		const own = makeTempDir();
+		const hostile = join(own, 'disk\u001B[2Jx.img');
+		makeDisk(hostile, 1);
+		const cli = strataFor(join(own, 'repo'));
+		await cli.run(['init']);
+		// When it is added and listed, then no raw ESC byte reaches stdout, and the escaped form is shown.
+		for (const output of [await cli.run(['item', 'add', 'esc', '--volume', hostile]), await cli.run(['item', 'list'])]) {
+			expect(output).not.toContain('\u001B');
+			expect(output).toContain(`${own}/disk\\x1b[2Jx.img`);
+		}
+
+		// The table stays aligned: the escaped path is measured as shown.
+		const table = (await cli.run(['item', 'list'])).split('\n');
+		expect(table[0]!.indexOf('SOURCES')).toBe(table[1]!.indexOf(own));
+	});
+
+	it('accepts ordinary prices, in decimal or exponent form, up to the bound', async () => {
+		const cli = strataFor(join(makeTempDir(), 'repo'));
+		await cli.run(['init']);
+		for (const [typed, shown] of [['0.0224', 0.0224], ['1e3', 1000], ['12', 12], ['0', 0], ['1000000', 1_000_000], ['2.5E-2', 0.025]] as const) {
+			expect(JSON.parse(await cli.run(['config', 'set', 'price-per-gib-month', typed, '--json'])), typed).toEqual({perGibMonth: shown, currency: 'USD'});
+		}
+	});
+
+	it('makes an existing empty folder 0700 on init, as a new one, and says nothing more', async () => {
+		const folder = join(makeTempDir(), 'open');
+		mkdirSync(folder);
+		chmodSync(folder, 0o777);
+		const result = await runStrata(['--repo', folder, 'init']);
+		expect(result.exitCode, result.stderr).toBe(0);
+		expect(result.stdout).toBe(`Created repository ${folder}`);
+		expect(result.stderr).toBe('');
+		expect(statSync(folder).mode & 0o777).toBe(0o700);
 	});
 
 	it('creates the repository folder 0700 and its files 0600', () => {

@@ -143,4 +143,32 @@ describe('the console', () => {
 		expect(tiny.lastFrame()).toMatch(/^Terminal too small \(40x10\)/);
 		tiny.unmount();
 	});
+
+	it('draws no raw control character from the catalog: a repository path and a disk path holding ESC are shown escaped', async () => {
+		// Given a repository and a disk whose paths hold ESC [2J (clear screen), and a failed backup whose error names the disk.
+		const dir = makeTempDir();
+		const hostile = Repository.init(join(dir, 'repo\u001B[2J'));
+		const disk = join(dir, 'disk\u001B[2J.img');
+		makeDisk(disk, 1);
+		addVolumeItem(hostile, {name: 'esc', volumes: [disk]});
+		rmSync(disk);
+		await runBackup(hostile, 'esc', {trigger: 'on-demand'}).catch(() => undefined);
+		// When the console shows the dashboard, the job's error and a message naming the path...
+		const tree = <Console repo={hostile} theme={theme} now={() => fixedNow} size={{columns: 120, rows: 24}} unicode notice={`Opened ${hostile.path}`} />;
+		const ui = render(tree);
+		Object.defineProperty(ui.stdout, 'columns', {get: () => 120});
+		Object.defineProperty(ui.stdout, 'rows', {get: () => 24});
+		ui.rerender(tree);
+		await flush();
+		const frames = [ui.lastFrame()!];
+		await press(ui, '2', keys.enter, keys.enter);
+		frames.push(ui.lastFrame()!);
+		ui.unmount();
+		hostile.close();
+		// ...then every frame shows the escaped form and no ESC byte reaches the terminal.
+		expect(frames[0]).toContain(`Strata  ${dir}/repo\\x1b[2J`);
+		expect(frames[0]).toContain(`Opened ${dir}/repo\\x1b[2J`);
+		expect(frames[1]).toContain('disk\\x1b[2J.img');
+		for (const frame of frames) expect(frame).not.toContain('\u001B');
+	});
 });

@@ -2,7 +2,7 @@
 import {basename} from 'node:path';
 import type {Database} from 'better-sqlite3';
 import {UserError} from '../errors.js';
-import type {Disk, Item, ItemKind, ItemState, PostgresSettings} from '../model/index.js';
+import {type Disk, type Item, type ItemKind, type ItemState, maxNameLength, type PostgresSettings} from '../model/index.js';
 
 type ItemRow = {
 	id: number;
@@ -61,8 +61,9 @@ export function diskNames(paths: readonly string[]): string[] {
 	const used = new Set<string>();
 	return paths.map(path => {
 		const base = basename(path).replace(/[^\w.-]/g, '_').replace(/^\.+/, '_') || 'disk';
-		let name = base;
-		for (let n = 2; used.has(name); n++) name = `${base}-${n}`;
+		// A file name may be 255 bytes: the disk name keeps its first characters, within the length of any name.
+		let name = base.slice(0, maxNameLength);
+		for (let n = 2; used.has(name); n++) name = `${base.slice(0, maxNameLength - String(n).length - 1)}-${n}`;
 		used.add(name);
 		return name;
 	});

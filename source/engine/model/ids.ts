@@ -1,5 +1,6 @@
 /** Identifiers: object hashes are hex BLAKE3 (256 bits); recovery points are numbered per repository. */
 import {UserError} from '../errors.js';
+import {printable} from './text.js';
 
 declare const brand: unique symbol;
 type Brand<T, B extends string> = T & {readonly [brand]: B};
@@ -33,21 +34,21 @@ export function shortHash(hash: string): string {
 	return hash.slice(0, 8);
 }
 
-const itemNamePattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+/** Longest item, policy or disk name: long enough for a host name and a role, short enough for a table column. */
+export const maxNameLength = 64;
+const itemNamePattern = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+const nameHint = `Use up to ${maxNameLength} letters, digits, ".", "-" or "_", starting with a letter or digit`;
 
 /** Checks an item or policy name: letters, digits, dot, dash and underscore, no path separators or control characters. */
 export function assertName(name: string, what: 'item' | 'policy'): string {
+	// Length first: a 5000-character name is too long whatever it holds (the message shortens it when shown).
+	if (name.length > maxNameLength) {
+		throw new UserError('NAME_TOO_LONG', `${what} name "${printable(name)}" is too long; at most ${maxNameLength} characters`, {hint: nameHint});
+	}
+
 	if (!itemNamePattern.test(name)) {
-		throw new UserError('BAD_NAME', `${what} name "${printable(name)}" is not allowed`, {
-			hint: 'Use up to 64 letters, digits, ".", "-" or "_", starting with a letter or digit',
-		});
+		throw new UserError('BAD_NAME', `${what} name "${printable(name)}" is not allowed`, {hint: nameHint});
 	}
 
 	return name;
-}
-
-/** Shows control characters in user input as escapes, so an error line stays one line. */
-export function printable(text: string): string {
-	// eslint-disable-next-line no-control-regex
-	return text.replace(/[\u0000-\u001F\u007F]/g, character => `\\x${character.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }

@@ -1,6 +1,6 @@
 /** An item's recovery points: type, trigger, created, expires, owned blocks, stored bytes, cost, what expiry frees. */
 import {Box, Text} from 'ink';
-import {freesBytes, listPoints, monthlyCost, type Price, type RecoveryPoint, type Repository} from '../../engine/index.js';
+import {freesBytes, listPoints, monthlyCost, type Price, printable, type RecoveryPoint, type Repository} from '../../engine/index.js';
 import {Pane, type PaneLine, windowed} from '../components/pane.js';
 import {money, shortBytes, shortTime} from '../format.js';
 import type {Theme} from '../theme.js';
@@ -59,7 +59,8 @@ export function pointDetail(point: RecoveryPoint): string {
 
 /** A job's full record, including its error, on Enter in the Jobs pane. */
 export function JobView({lines, width, height, theme}: {lines: string[]; width: number; height: number; theme: Theme}) {
-	const wrapped = lines.flatMap(line => (line.length <= width - 4 ? [line] : line.match(new RegExp(`.{1,${Math.max(10, width - 4)}}`, 'g')) ?? [line]));
+	// Escaped before wrapping, so a wrapped escape sequence cannot slip through in pieces.
+	const wrapped = lines.map(line => printable(line)).flatMap(line => (line.length <= width - 4 ? [line] : line.match(new RegExp(`.{1,${Math.max(10, width - 4)}}`, 'g')) ?? [line]));
 	return <Pane title="Job" lines={wrapped.map(text => ({text}))} width={width} height={height} focused theme={theme} />;
 }
 
@@ -67,7 +68,7 @@ export function JobView({lines, width, height, theme}: {lines: string[]; width: 
 export function ErrorPanel({message, theme}: {message: string; theme: Theme}) {
 	return (
 		<Text color={theme.error} wrap="truncate-end">
-			{message}
+			{printable(message)}
 		</Text>
 	);
 }
