@@ -124,6 +124,16 @@ export const migrations: readonly string[] = [
 	`
 	ALTER TABLE rp_disks ADD COLUMN used_bytes INTEGER;
 	`,
+	// 6: objects found damaged (by verify or a restore): backups store them again instead of deduplicating against
+	// them. repaired_at is set when a fresh copy replaced the damaged one, until verify has reported the repair.
+	`
+	CREATE TABLE damaged_objects (
+		object_id INTEGER PRIMARY KEY REFERENCES objects(id) ON DELETE CASCADE,
+		problem TEXT NOT NULL,
+		found_at TEXT NOT NULL,
+		repaired_at TEXT
+	);
+	`,
 ];
 
 export const catalogVersion = migrations.length;
