@@ -1,5 +1,5 @@
 /** Looking at a repository's files from the outside, as a person with `ls` and `du` would. */
-import {readdirSync, readlinkSync, statSync} from 'node:fs';
+import {closeSync, openSync, readdirSync, readlinkSync, readSync, statSync, writeSync} from 'node:fs';
 import {join} from 'node:path';
 
 /** Every pack file of a repository. */
@@ -32,4 +32,14 @@ export function openPackFiles(repo: string): string[] {
 			}
 		})
 		.filter(path => path.startsWith(join(repo, 'packs')));
+}
+
+/** Inverts one byte of a file in place: a bit-rotted pack. */
+export function flipByte(path: string, offset: number): void {
+	const fd = openSync(path, 'r+');
+	const byte = Buffer.alloc(1);
+	readSync(fd, byte, 0, 1, offset);
+	byte[0] = byte[0]! ^ 0xff;
+	writeSync(fd, byte, 0, 1, offset);
+	closeSync(fd);
 }

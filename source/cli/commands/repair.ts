@@ -1,9 +1,9 @@
-import {type RepairReport, runRepair} from '../../engine/index.js';
+import {formatRecoveryPointId, type RepairReport, runRepair} from '../../engine/index.js';
 import {defineCommand} from '../command.js';
 
 /** The one stderr line of a repair that left points damaged. */
 function failureLine(report: RepairReport): string {
-	const points = report.brokenPoints.map(point => `${point.item} rp${point.id}`).join(', ');
+	const points = report.brokenPoints.map(point => `${point.item} ${formatRecoveryPointId(point.id)}`).join(', ');
 	return `strata: ${report.brokenPoints.length} recovery point(s) stay damaged: ${points}. Restore from an unaffected recovery point; a new backup protects the data the sources hold now.`;
 }
 
@@ -26,7 +26,7 @@ export const repairCommand = defineCommand({
 			context.printJson(report);
 		} else {
 			context.print(`Repaired ${report.repaired} of ${report.damagedBefore} damaged object(s) from the sources`);
-			for (const point of report.brokenPoints) context.print(`broken: ${point.item} rp${point.id}: ${point.reason}`);
+			for (const point of report.brokenPoints) context.print(`broken: ${point.item} ${formatRecoveryPointId(point.id)}: ${point.reason}`);
 			if (report.brokenPoints.length > 0) process.stderr.write(`${failureLine(report)}\n`);
 		}
 

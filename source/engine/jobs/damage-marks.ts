@@ -16,6 +16,8 @@ function writable(repo: Repository): boolean {
 /** Marks objects verify found damaged, clears those it found whole again, forgets repairs it has reported. */
 export function recordVerifyFindings(repo: Repository, findings: {damaged: readonly Damage[]; intactAgain: readonly number[]; reported: readonly number[]}): void {
 	if (!writable(repo)) return;
+	// A clean verify writes nothing.
+	if (findings.damaged.length + findings.intactAgain.length + findings.reported.length === 0) return;
 	const at = now().toISOString();
 	repo.db.transaction(() => {
 		markDamaged(repo.db, findings.damaged, at);
