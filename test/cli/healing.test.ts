@@ -8,13 +8,11 @@ import {join} from 'node:path';
 import Database from 'better-sqlite3';
 import {describe, expect, it} from 'vitest';
 import {runStrata} from '../helpers/cli.js';
-import {flipByte} from '../helpers/repo-files.js';
+import {damageObjectOfBlock, flipByte} from '../helpers/repo-files.js';
 import {strataFor} from '../helpers/strata.js';
 import {makeTempDir} from '../helpers/tmp.js';
 import {blockSize, sha256File, writeBlock, writeRandomFile} from '../helpers/volume.js';
 import {randomBytes} from 'node:crypto';
-
-const objectHeaderBytes = 41;
 
 /** Reads the catalog from the outside, as a test must (the engine's own queries are what is under test). */
 function catalog<T>(repo: string, sql: string, ...parameters: unknown[]): T[] {
@@ -30,18 +28,6 @@ function catalog<T>(repo: string, sql: string, ...parameters: unknown[]): T[] {
 function firstPack(repo: string): string {
 	const [{name}] = catalog<{name: string}>(repo, 'SELECT name FROM packs ORDER BY id LIMIT 1') as [{name: string}];
 	return join(repo, 'packs', name.slice(0, 2), `${name}.pack`);
-}
-
-/** Flips a byte in the data of the object that block `index` of rp `rpId` resolves to (its own entry); returns the object id. */
-function damageBlock(repo: string, rpId: number, index: number): number {
-	const [row] = catalog<{id: number; name: string; offset: number}>(
-		repo,
-		'SELECT o.id, p.name, o.offset FROM block_map b JOIN objects o ON o.id = b.object_id JOIN packs p ON p.id = o.pack_id WHERE b.rp_id = ? AND b.block_index = ?',
-		rpId,
-		index,
-	);
-	flipByte(join(repo, 'packs', row!.name.slice(0, 2), `${row!.name}.pack`), row!.offset + objectHeaderBytes + 100);
-	return row!.id;
 }
 
 async function world(bytes: number) {
@@ -101,7 +87,7 @@ describe('damage heals', () => {
 	it('a restore that meets a damaged object marks it: the next (incremental) backup stores it again and the point heals', async () => {
 		const {repo, disk, cli, strata, restored} = await world(128 * blockSize);
 		const source = sha256File(disk);
-		damageBlock(repo, 1, 7);
+		damageObjectOfBlock(repo, 1, 7);
 		const refused = await strata('restore', 'v', '1', '--to', join(repo, '..', 'out.img'));
 		expect(refused.exitCode).toBe(1);
 		expect(refused.stderr).toMatch(/^strata: object [0-9a-f]{12} in pack [0-9a-f]+ is damaged/);
@@ -125,8 +111,8 @@ describe('strata repair', () => {
 		writeBlock(disk, 20, randomBytes(blockSize));
 		await cli.run(['backup', 'v']);
 		// Block 5 (shared by both points) and rp2's block 20 are damaged and found; then block 20 changes at the source.
-		damageBlock(repo, 1, 5);
-		damageBlock(repo, 2, 20);
+		damageObjectOfBlock(repo, 1, 5);
+		damageObjectOfBlock(repo, 2, 20);
 		expect((await strata('verify', '--read-data')).stderr).toContain('affected recovery points: v rp1, v rp2.');
 		writeBlock(disk, 20, randomBytes(blockSize));
 
@@ -152,8 +138,8 @@ describe('strata repair', () => {
 		const {repo, disk, cli, strata, restored} = await world(128 * blockSize);
 		const source = sha256File(disk);
 		await cli.run(['backup', 'v']);
-		damageBlock(repo, 1, 3);
-		damageBlock(repo, 1, 90);
+		damageObjectOfBlock(repo, 1, 3);
+		damageObjectOfBlock(repo, 1, 90);
 		expect((await strata('verify', '--read-data')).exitCode).toBe(1);
 		const repair = await strata('repair', 'v');
 		expect(repair.exitCode, repair.stderr).toBe(0);
