@@ -3,16 +3,18 @@
  * stores it again instead of deduplicating against it, repointing the object so every point that used it heals;
  * `strata repair` does the same from the sources without a new backup and names the points it cannot heal.
  */
+import {randomBytes} from 'node:crypto';
 import {copyFileSync, rmSync} from 'node:fs';
 import {join} from 'node:path';
 import Database from 'better-sqlite3';
+import {execa} from 'execa';
 import {describe, expect, it} from 'vitest';
 import {runStrata} from '../helpers/cli.js';
+import {pgEnv, pgSandbox} from '../helpers/pg.js';
 import {damageObjectOfBlock, flipByte} from '../helpers/repo-files.js';
 import {strataFor} from '../helpers/strata.js';
 import {makeTempDir} from '../helpers/tmp.js';
 import {blockSize, sha256File, writeBlock, writeRandomFile} from '../helpers/volume.js';
-import {randomBytes} from 'node:crypto';
 
 /** Reads the catalog from the outside, as a test must (the engine's own queries are what is under test). */
 function catalog<T>(repo: string, sql: string, ...parameters: unknown[]): T[] {
@@ -149,5 +151,43 @@ describe('strata repair', () => {
 		expect(verify.stdout).toContain('repaired: 2 objects damaged earlier are repaired');
 		expect(await restored(1)).toBe(source);
 		expect(await restored(2)).toBe(source);
+	});
+});
+
+describe('a PostgreSQL point', () => {
+	it('a restore that meets a damaged chunk marks it; repair says only a backup heals a dump (exit 1); the next incremental backup stores the chunk again and the point restores', {timeout: 60_000}, async () => {
+		// Given a backed-up database whose point has a damaged chunk in the middle of its dump.
+		const dir = makeTempDir();
+		const repo = join(dir, 'repo');
+		const cli = strataFor(repo);
+		const strata = async (...args: string[]) => runStrata(['--repo', repo, ...args]);
+		const database = `heal_${process.pid}`;
+		const psql = async (db: string, sql: string) => execa(join(pgSandbox().PGBIN, 'psql'), ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', db, '-c', sql], {env: pgEnv(), stdin: 'ignore'});
+		await psql('postgres', `CREATE DATABASE ${database}`);
+		await psql(database, 'CREATE TABLE t AS SELECT g AS id, md5(g::text) AS pad FROM generate_series(1, 50000) g');
+		const {PGHOST, PGPORT, PGUSER} = pgSandbox();
+		await cli.run(['init']);
+		await cli.run(['item', 'add', 'db', '--postgres', database, '--pg-host', PGHOST, '--pg-port', PGPORT, '--pg-user', PGUSER]);
+		await cli.run(['backup', 'db']);
+		const [chunk] = catalog<{name: string; offset: number}>(
+			repo,
+			'SELECT p.name, o.offset FROM recipes r JOIN objects o ON o.id = r.object_id JOIN packs p ON p.id = o.pack_id WHERE r.rp_id = 1 AND r.seq = (SELECT max(seq) / 2 FROM recipes WHERE rp_id = 1)',
+		);
+		flipByte(join(repo, 'packs', chunk!.name.slice(0, 2), `${chunk!.name}.pack`), chunk!.offset + 41 + 10);
+		const refused = await strata('restore', 'db', '1', '--to-file', join(dir, 'refused.dump'));
+		expect(refused.exitCode).toBe(1);
+		expect(refused.stderr).toMatch(/^strata: object [0-9a-f]{12} in pack [0-9a-f]+ is damaged/);
+
+		// When repair runs: a dump cannot be re-read in pieces, so it names the point and says what heals it.
+		const repair = await strata('repair', 'db');
+		expect(repair.exitCode).toBe(1);
+		expect(repair.stdout).toContain('broken: db rp1: a dump cannot be re-read in pieces: back up the item again');
+
+		// Then the next (incremental) backup stores the chunk again: verify passes and the point restores.
+		await cli.run(['backup', 'db']);
+		const verify = await strata('verify', '--read-data');
+		expect(verify.exitCode, verify.stderr).toBe(0);
+		expect(verify.stdout).toContain('repaired: 1 object damaged earlier is repaired');
+		await cli.run(['restore', 'db', '1', '--to-file', join(dir, 'rp1.dump')]);
 	});
 });
