@@ -149,7 +149,7 @@ describe('crash at any instant', () => {
 		expectMidWork(midWork);
 	});
 
-	it('a backup or repair that heals a damaged object, killed at each durable step: the object stays marked (the old state) or is healed (the new); the next run heals it', {timeout}, async () => {
+	it('a backup or repair that heals a damaged object, killed at each durable step: the object stays marked (the old state) or is healed (the new); the next run heals it', {timeout: 2 * timeout}, async () => {
 		const w = await makeWorld(diskBlocks);
 		await backup(w);
 		for (const [round, [command, step]] of ([['backup', 'packs-durable'], ['backup', 'point-committed'], ['repair', 'repair-durable'], ['repair', 'repair-committed']] as const).entries()) {

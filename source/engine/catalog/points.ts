@@ -221,14 +221,6 @@ export function requirePoint(db: Database, itemId: number, itemName: string, id:
 	return toPoint(db, row);
 }
 
-/** Every point (of one item, or all) with what checking its data needs: its item's name and block size. */
-export function pointsToCheck(db: Database, itemId: number | undefined): Array<{id: number; item: string; itemId: number; kind: string; blockSize: number}> {
-	const scope = itemId === undefined ? '' : 'WHERE p.item_id = ?';
-	return db
-		.prepare(`SELECT p.id, i.name AS item, i.id AS itemId, i.kind, i.block_size AS blockSize FROM recovery_points p JOIN items i ON i.id = p.item_id ${scope} ORDER BY p.id`)
-		.all(...(itemId === undefined ? [] : [itemId])) as Array<{id: number; item: string; itemId: number; kind: string; blockSize: number}>;
-}
-
 /** The newest point of an item, or undefined. */
 export function latestPoint(db: Database, itemId: number): RecoveryPoint | undefined {
 	const row = db.prepare(`${pointSelect} WHERE p.item_id = ? ORDER BY p.id DESC LIMIT 1`).get(itemId) as PointRow | undefined;

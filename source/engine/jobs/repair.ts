@@ -7,7 +7,8 @@
 import {open} from 'node:fs/promises';
 import {damagedBlocks, damagedChunks, markedObjects, type Repair} from '../catalog/damage.js';
 import {listItems, requireItem} from '../catalog/items.js';
-import {commitRepairs, pointsToCheck} from '../catalog/points.js';
+import {pointsNeeding, pointsToCheck} from '../catalog/point-needs.js';
+import {commitRepairs} from '../catalog/points.js';
 import {now} from '../clock.js';
 import {crashPoint} from '../crash.js';
 import type {Item, JobProgress} from '../model/index.js';
@@ -15,7 +16,6 @@ import type {Repository} from '../repository.js';
 import {CodecPool, hashLength, PackWriter} from '../store/index.js';
 import {throwIfAborted} from './abort.js';
 import {startJob} from './job-log.js';
-import {pointsNeeding} from './verify.js';
 
 export type BrokenPoint = {item: string; id: number; reason: string};
 

@@ -4,8 +4,7 @@
  */
 import {markedObjects, repairedObjectIds} from '../catalog/damage.js';
 import {ObjectIndex, type StoredObject} from '../catalog/objects.js';
-import {pointsToCheck, resolveBlockMap} from '../catalog/points.js';
-import {recipeObjectIds} from '../catalog/recipes.js';
+import {pointsNeeding, pointsToCheck} from '../catalog/point-needs.js';
 import type {Repository} from '../repository.js';
 import {CodecPool, contentProblem, type DecodeResult, hashLength, headerProblem, PackReader, packProblem} from '../store/index.js';
 import {throwIfAborted} from './abort.js';
@@ -145,17 +144,6 @@ export async function verifyRepository(repo: Repository, options: VerifyOptions 
 		affectedPoints: pointsNeeding(db, points, damagedIds),
 		repaired,
 	};
-}
-
-/** The points (of those given) that need any of these objects, resolved through their chains. */
-export function pointsNeeding(db: Repository['db'], points: ReadonlyArray<{id: number; item: string; blockSize: number}>, objectIds: ReadonlySet<number>): Array<{item: string; id: number}> {
-	if (objectIds.size === 0) return [];
-	return points
-		.filter(point => {
-			const maps = resolveBlockMap(db, point.id, point.blockSize);
-			return [...maps.values()].some(map => map.objectIds.some(id => objectIds.has(id))) || recipeObjectIds(db, point.id).some(id => objectIds.has(id));
-		})
-		.map(point => ({item: point.item, id: point.id}));
 }
 
 /**
