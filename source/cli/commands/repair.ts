@@ -18,14 +18,14 @@ export const repairCommand = defineCommand({
 		'Says which points stay damaged (exit 1): their source changed since, or it is a PostgreSQL dump, which only',
 		'the next backup of the item stores again.',
 	].join('\n'),
-	examples: ['strata verify --read-data && strata repair', 'strata repair vm1 --json'],
+	examples: ['strata verify --read-data || strata repair', 'strata repair vm1 --json'],
 	async run(context) {
 		const [itemName] = context.args;
 		const report = await runRepair(context.openRepository(), itemName, {signal: context.signal});
 		if (context.json) {
 			context.printJson(report);
 		} else {
-			context.print(`Repaired ${report.repaired} of ${report.damagedBefore} damaged object(s) from the sources`);
+			context.print(report.damagedBefore === 0 ? 'Nothing to repair: no recovery point needs an object marked damaged' : `Repaired ${report.repaired} of ${report.damagedBefore} damaged object(s) from the sources`);
 			for (const point of report.brokenPoints) context.print(`broken: ${point.item} ${formatRecoveryPointId(point.id)}: ${point.reason}`);
 			if (report.brokenPoints.length > 0) process.stderr.write(`${failureLine(report)}\n`);
 		}
