@@ -58,7 +58,7 @@ describe('damage heals', () => {
 	it.each([
 		['a flipped byte 4 MB into the first pack', (pack: string) => flipByte(pack, 4 * 1024 * 1024)],
 		['the first pack deleted', (pack: string) => rmSync(pack)],
-	])('%s: verify names rp1; a full backup stores the damaged data again; verify then passes and reports the repair; rp1 and rp2 restore byte-identically', {timeout: 60_000}, async (_name, damage) => {
+	])('%s: verify names rp1; a full backup stores the damaged data again; verify then passes and reports the repair; rp1 and rp2 restore byte-identically', {timeout: 180_000}, async (_name, damage) => {
 		// Given the case: 64 MiB of random data, backed up once, then damaged.
 		const {repo, disk, cli, strata, restored} = await world(64 * 1024 * 1024);
 		const source = sha256File(disk);
