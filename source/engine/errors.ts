@@ -32,6 +32,19 @@ export class UsageError extends UserError {}
 /** A state of the repository or the machine that blocks the operation (lock held, disk full, damaged data). */
 export class RuntimeError extends StrataError {}
 
+/** Which stored object a job found damaged, so the catalog can mark it (and the next backup store it again). */
+export type FoundDamage = {hash: Buffer; pack: string; problem: string; packUnreadable: boolean};
+
+/** Damaged data met while reading packs (a restore): carries what was damaged, so the job can mark it. */
+export class DamagedDataError extends RuntimeError {
+	readonly damage: FoundDamage;
+
+	constructor(code: string, message: string, damage: FoundDamage, options: StrataErrorOptions = {}) {
+		super(code, message, options);
+		this.damage = damage;
+	}
+}
+
 /** A broken invariant inside Strata: the user should report it. */
 export class BugError extends StrataError {
 	constructor(message: string, options: StrataErrorOptions = {}) {

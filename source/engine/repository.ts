@@ -102,6 +102,8 @@ export class Repository {
 	readonly path: string;
 	readonly config: RepositoryConfig;
 	readonly db: SqliteDatabase;
+	/** Set for a repository this process may not write (read-only media): jobs then record no damage marks. */
+	readonly readOnly: boolean = false;
 
 	private constructor(path: string, config: RepositoryConfig, db: SqliteDatabase) {
 		this.path = path;

@@ -1,5 +1,5 @@
 /** Corruption is found, not spread: a flipped byte, truncated and missing packs, and a damaged catalog page. */
-import {closeSync, existsSync, openSync, readdirSync, readSync, rmSync, statSync, truncateSync, writeSync} from 'node:fs';
+import {closeSync, existsSync, openSync, readdirSync, rmSync, statSync, truncateSync, writeSync} from 'node:fs';
 import {basename, join} from 'node:path';
 import Database from 'better-sqlite3';
 import {describe, expect, it} from 'vitest';
@@ -8,9 +8,10 @@ import {hashTree} from '../helpers/hash-tree.js';
 import {strataFor} from '../helpers/strata.js';
 import {makeTempDir} from '../helpers/tmp.js';
 import {rewriteRandomBlocks, sha256File, writeRandomFile} from '../helpers/volume.js';
-import {packFiles} from '../helpers/repo-files.js';
+import {flipByte, packFiles} from '../helpers/repo-files.js';
 
 const diskBlocks = 128;
+const healHint = 'Run `strata repair` (or back up the item again) to store again what the sources still hold; the listed points stay damaged until then, or restore from an unaffected one';
 
 /** A repository with one random 2 MiB disk per name, each backed up once; `packsOf` maps an item to its new packs. */
 async function repoWith(names: string[]) {
@@ -47,15 +48,6 @@ async function expectRefusedRestore(repo: string, dir: string, args: string[], s
 	expect(readdirSync(dir).sort()).toEqual(listing);
 }
 
-function flipByte(path: string, offset: number): void {
-	const fd = openSync(path, 'r+');
-	const byte = Buffer.alloc(1);
-	readSync(fd, byte, 0, 1, offset);
-	byte[0] = byte[0]! ^ 0xff;
-	writeSync(fd, byte, 0, 1, offset);
-	closeSync(fd);
-}
-
 describe('damaged packs', () => {
 	it('a flipped byte: verify --read-data names the object, its pack and the one point using it; that point writes nothing, the earlier one restores byte-identically', async () => {
 		// Given rp1 (a full) and rp2, an incremental whose 8 new blocks went to a pack of their own.
@@ -77,7 +69,7 @@ describe('damaged packs', () => {
 		const verify = await runStrata(['--repo', repo, 'verify', '--read-data']);
 		expect(verify.exitCode).toBe(1);
 		expect(verify.stdout.trim().split('\n')).toEqual([`damaged: object ${damaged} in pack ${pack}: contents do not match the hash`]);
-		expect(verify.stderr).toBe('strata: 1 damaged object(s); affected recovery points: a rp2. Restore from an unaffected recovery point and back up again.');
+		expect(verify.stderr).toBe(`strata: 1 damaged object(s); affected recovery points: a rp2. ${healHint}.`);
 
 		// The unaffected point restores byte for byte; the affected one stops before writing anything.
 		const restored = join(dir, 'rp1.img');
@@ -102,7 +94,8 @@ describe('damaged packs', () => {
 		expect(damagedLines.length).toBeGreaterThan(0);
 		for (const line of damagedLines) expect(line).toMatch(new RegExp(`^damaged: object [0-9a-f]{12} in pack ${pack}: pack missing or too short$`));
 		expect(verify.stdout).not.toContain(otherPack);
-		expect(verify.stderr).toMatch(/^strata: \d+ damaged object\(s\); affected recovery points: a rp1\. Restore from an unaffected recovery point and back up again\.$/);
+		expect(verify.stderr).toMatch(/^strata: \d+ damaged object\(s\); affected recovery points: a rp1\. Run `strata repair` /);
+		expect(verify.stderr.trim().split('\n')).toHaveLength(1);
 
 		await expectRefusedRestore(repo, dir, ['a', '1'], `strata: pack ${pack} is missing or shorter than the catalog says.`);
 		await cli.run(['restore', 'b', '2', '--to', join(dir, 'b-out.img')]);

@@ -11,6 +11,8 @@ import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import type {GcResult} from '../../source/engine/index.js';
 import {backup, changeDisk, checkAfterKill, checkEveryPoint, expire, gcReclaims, holdingLock, makeWorld, restoringInto, runKilled, writingPack} from '../helpers/crash.js';
+import {damageObjectOfBlock} from '../helpers/repo-files.js';
+import {runStrata} from '../helpers/cli.js';
 import {sha256File} from '../helpers/volume.js';
 
 const randomKills = process.env['STRATA_SOAK'] === '1' ? 50 : 3;
@@ -145,5 +147,31 @@ describe('crash at any instant', () => {
 		}
 
 		expectMidWork(midWork);
+	});
+
+	it('a backup or repair that heals a damaged object, killed at each durable step: the object stays marked (the old state) or is healed (the new); the next run heals it', {timeout: 2 * timeout}, async () => {
+		const w = await makeWorld(diskBlocks);
+		await backup(w);
+		for (const [round, [command, step]] of ([['backup', 'packs-durable'], ['backup', 'point-committed'], ['repair', 'repair-durable'], ['repair', 'repair-committed']] as const).entries()) {
+			// Given an object of rp1 found damaged (a flipped byte in its data; another block each round):
+			damageObjectOfBlock(w.repo, 1, 10 * (round + 1));
+			const found = await runStrata(['--repo', w.repo, 'verify', '--read-data']);
+			expect(found.exitCode, `${step}: ${found.stdout}`).toBe(1);
+			// When the job that stores it again is killed:
+			const hash = sha256File(w.disk);
+			await runKilled(w, command === 'backup' ? ['backup', 'vm', '--type', 'full'] : ['repair'], {step});
+			w.clock += 60 * 60 * 1000;
+			// Then the damage is still marked and reported, or healed with the job's commit (and a backup's point whole).
+			const committed = step.endsWith('committed');
+			const after = await runStrata(['--repo', w.repo, 'verify', '--read-data']);
+			expect(after.exitCode, `${step}: ${after.stderr}`).toBe(committed ? 0 : 1);
+			if (!committed) expect(after.stderr, step).toContain('affected recovery points: vm rp1');
+			const {appeared} = committed ? await checkAfterKill(w, {appear: hash}) : {appeared: []};
+			expect(appeared, step).toHaveLength(step === 'point-committed' ? 1 : 0);
+			// The next run heals what the killed one did not; gc leaves no stray file.
+			if (!committed) await w.cli.run(['repair']);
+			await checkEveryPoint(w);
+			await gcReclaims(w);
+		}
 	});
 });

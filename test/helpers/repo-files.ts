@@ -1,6 +1,7 @@
 /** Looking at a repository's files from the outside, as a person with `ls` and `du` would. */
-import {readdirSync, readlinkSync, statSync} from 'node:fs';
+import {closeSync, openSync, readdirSync, readlinkSync, readSync, statSync, writeSync} from 'node:fs';
 import {join} from 'node:path';
+import Database from 'better-sqlite3';
 
 /** Every pack file of a repository. */
 export function packFiles(repo: string): string[] {
@@ -32,4 +33,32 @@ export function openPackFiles(repo: string): string[] {
 			}
 		})
 		.filter(path => path.startsWith(join(repo, 'packs')));
+}
+
+/** Inverts one byte of a file in place: a bit-rotted pack. */
+export function flipByte(path: string, offset: number): void {
+	const fd = openSync(path, 'r+');
+	const byte = Buffer.alloc(1);
+	readSync(fd, byte, 0, 1, offset);
+	byte[0] = byte[0]! ^ 0xff;
+	writeSync(fd, byte, 0, 1, offset);
+	closeSync(fd);
+}
+
+/** Flips a byte in the stored data of the object block `index` of point `rpId` names in its own entry; returns the object's id. */
+export function damageObjectOfBlock(repo: string, rpId: number, index: number): number {
+	const db = new Database(join(repo, 'catalog.db'), {readonly: true});
+	let row: {id: number; name: string; offset: number} | undefined;
+	try {
+		row = db
+			.prepare('SELECT o.id, p.name, o.offset FROM block_map b JOIN objects o ON o.id = b.object_id JOIN packs p ON p.id = o.pack_id WHERE b.rp_id = ? AND b.block_index = ?')
+			.get(rpId, index) as typeof row;
+	} finally {
+		db.close();
+	}
+
+	if (!row) throw new Error(`rp${rpId} has no entry of its own for block ${index}`);
+	// Past the object's 41-byte header: the data, which only a re-hash (verify --read-data, a restore) notices.
+	flipByte(join(repo, 'packs', row.name.slice(0, 2), `${row.name}.pack`), row.offset + 41 + 100);
+	return row.id;
 }

@@ -10,6 +10,7 @@ import {policyAddCommand, policyListCommand, policyRemoveCommand, policySetComma
 import {configGetCommand, configSetCommand} from './config.js';
 import {runCommand} from './run.js';
 import {restoreCommand} from './restore.js';
+import {repairCommand} from './repair.js';
 import {verifyCommand} from './verify.js';
 
 export const commands: Command[] = [initCommand, itemAddCommand, itemListCommand, itemSetCommand,
@@ -18,6 +19,7 @@ export const commands: Command[] = [initCommand, itemAddCommand, itemListCommand
 	pointsCommand,
 	restoreCommand,
 	verifyCommand,
+	repairCommand,
 	policyAddCommand,
 	policySetCommand,
 	policyListCommand,

@@ -1,13 +1,15 @@
 import {requireItem, RuntimeError, toStrataError, type VerifyReport, verifyRepository} from '../../engine/index.js';
 import {defineCommand} from '../command.js';
 
+/** What heals damage: the points stay damaged until a repair or a new backup stores the data again. */
+const healHint = 'Run `strata repair` (or back up the item again) to store again what the sources still hold; the listed points stay damaged until then, or restore from an unaffected one';
 const catalogHint = 'Restore catalog.db from a copy of the repository, then run `strata verify --read-data` again';
 
 /** The one stderr line of a failed verify: what is damaged, which points it affects, and what to do. */
 function failureLine(report: VerifyReport): string {
 	const affected = report.affectedPoints.map(point => `${point.item} rp${point.id}`).join(', ');
 	const objects = `${report.damaged.length} damaged object(s); affected recovery points: ${affected || 'none'}`;
-	if (report.catalogProblems.length === 0) return `strata: ${objects}. Restore from an unaffected recovery point and back up again.`;
+	if (report.catalogProblems.length === 0) return `strata: ${objects}. ${healHint}.`;
 	// A damaged catalog makes "restore from an unaffected point" the wrong advice: the catalog comes first.
 	return `strata: the repository catalog is damaged (SQLite's quick_check found ${report.catalogProblems.length} problem(s))${report.damaged.length > 0 ? `; ${objects}` : ''}. ${catalogHint}.`;
 }
@@ -37,7 +39,11 @@ export const verifyCommand = defineCommand({
 		const report = await verifyOrExplain(repo, {itemId, readData: context.flags['readData'] === true, signal: context.signal});
 		if (context.json) {
 			context.printJson(report);
-		} else if (report.ok) {
+			return report.ok ? 0 : 1;
+		}
+
+		if (report.repaired > 0) context.print(`repaired: ${report.repaired} object${report.repaired === 1 ? '' : 's'} damaged earlier ${report.repaired === 1 ? 'is' : 'are'} repaired (stored again by a backup or \`strata repair\`)`);
+		if (report.ok) {
 			context.print(`OK: ${report.checkedObjects} objects of ${report.checkedPoints} recovery points ${report.readData ? 'read and re-hashed' : 'present'}`);
 		} else {
 			for (const problem of report.catalogProblems) context.print(`catalog: ${problem}`);

@@ -144,6 +144,16 @@ export const migrations: readonly string[] = [
 	FROM totals WHERE recovery_points.id = totals.id AND totals.chunks = recovery_points.changed_blocks
 		AND json_extract(recovery_points.meta, '$.changedBytes') IS NULL;
 	`,
+	// 7: objects found damaged (by verify or a restore): backups store them again instead of deduplicating against
+	// them. repaired_at is set when a fresh copy replaced the damaged one, until verify has reported the repair.
+	`
+	CREATE TABLE damaged_objects (
+		object_id INTEGER PRIMARY KEY REFERENCES objects(id) ON DELETE CASCADE,
+		problem TEXT NOT NULL,
+		found_at TEXT NOT NULL,
+		repaired_at TEXT
+	);
+	`,
 ];
 
 export const catalogVersion = migrations.length;

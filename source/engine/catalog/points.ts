@@ -6,6 +6,7 @@ import type {Database, Statement} from 'better-sqlite3';
 import {UserError} from '../errors.js';
 import {type BackupType, formatRecoveryPointId, type RecoveryPoint, type Trigger} from '../model/index.js';
 import {hashLength, type WrittenObjects, type WrittenPack} from '../store/index.js';
+import {applyRepairs, type Repair} from './damage.js';
 
 type PointRow = {
 	id: number;
@@ -54,6 +55,8 @@ export type PointCommit = {
 	disks: DiskCapture[];
 	/** For stream points (dumps): the ordered chunks, as object refs. */
 	recipe?: ObjectRef[];
+	/** Fresh copies of objects marked damaged: their rows are repointed in the same transaction. */
+	repairs?: readonly Repair[];
 };
 
 /** Inserts rows into one table many at a time (one prepared multi-row statement), for large commits. */
@@ -100,6 +103,7 @@ export function commitRecoveryPoint(db: Database, commit: PointCommit): number {
 		const rpId = Number(lastInsertRowid);
 		const insertPack = db.prepare('INSERT INTO packs (name, size, created_at) VALUES (?, ?, ?)');
 		const packIds = commit.packs.map(pack => Number(insertPack.run(pack.name, pack.size, commit.createdAt).lastInsertRowid));
+		const healed = applyRepairs(db, packIds, commit.repairs ?? [], commit.createdAt);
 		// New objects get ids counted on from the largest one: this transaction is the only writer (immediate), and rows
 		// go in many per statement, which a backup of millions of blocks needs (one statement per row took 4 us each).
 		const firstId = (db.prepare('SELECT coalesce(max(id), 0) + 1 FROM objects').pluck().get() as number);
@@ -129,9 +133,19 @@ export function commitRecoveryPoint(db: Database, commit: PointCommit): number {
 		}
 
 		refreshPointAggregates(db, rpId);
+		for (const healedRp of healed) if (healedRp !== rpId) refreshPointAggregates(db, healedRp);
 		return rpId;
 	});
 	return run.immediate();
+}
+
+/** Makes fresh copies of marked objects count (`strata repair`): their packs and the repointed rows in one transaction. */
+export function commitRepairs(db: Database, packs: readonly WrittenPack[], repairs: readonly Repair[], at: string): void {
+	db.transaction(() => {
+		const insertPack = db.prepare('INSERT INTO packs (name, size, created_at) VALUES (?, ?, ?)');
+		const packIds = packs.map(pack => Number(insertPack.run(pack.name, pack.size, at).lastInsertRowid));
+		for (const rpId of applyRepairs(db, packIds, repairs, at)) refreshPointAggregates(db, rpId);
+	}).immediate();
 }
 
 /**

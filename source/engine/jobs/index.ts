@@ -5,4 +5,5 @@
 export * from './backup.js';
 export * from './restore.js';
 export * from './verify.js';
+export * from './repair.js';
 export {listJobs, getJob, reapDeadJobs} from './job-log.js';

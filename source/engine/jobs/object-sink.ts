@@ -2,6 +2,7 @@
  * Where a backup puts the pieces it found new: each is looked up by hash (in this backup, then in the catalog) and
  * only written to a pack when the repository does not have it yet. Returns an ObjectRef for the block map.
  */
+import {markedObjects, type Repair} from '../catalog/damage.js';
 import {ObjectIndex} from '../catalog/objects.js';
 import {commitRecoveryPoint, type ObjectRef, type PointCommit, requirePoint} from '../catalog/points.js';
 import {crashPoint} from '../crash.js';
@@ -13,6 +14,12 @@ export class ObjectSink {
 	readonly writer: PackWriter;
 	/** What this backup wrote; refs to them are negative: -(row + 1). */
 	readonly newObjects = new WrittenObjects();
+	/** Fresh copies of objects marked damaged, which the commit repoints the objects at. */
+	readonly repairs: Repair[] = [];
+	/** Objects marked damaged (id to hash): never deduplicated against until this backup has stored them again. */
+	readonly damaged: ReadonlyMap<number, Buffer>;
+	private readonly damagedHashes: Set<string>;
+	private readonly repaired = new Set<number>();
 	private readonly index: ObjectIndex;
 	storedBytes = 0;
 	committed = false;
@@ -20,6 +27,8 @@ export class ObjectSink {
 	constructor(repo: Repository) {
 		this.writer = new PackWriter(repo.packsDir, repo.tmpDir, undefined, true);
 		this.index = new ObjectIndex(repo.db);
+		this.damaged = new Map(markedObjects(repo.db).map(object => [object.id, object.hash]));
+		this.damagedHashes = new Set([...this.damaged.values()].map(hash => hash.toString('hex')));
 	}
 
 	/** The ref of a piece this backup already wrote, if any. */
@@ -28,15 +37,41 @@ export class ObjectSink {
 		return row === undefined ? undefined : -(row + 1);
 	}
 
-	/** Stores a piece unless the repository (or this backup) already has its hash. The hash is copied. */
+	/** The catalog object with this hash when it may be deduplicated against: not one marked damaged (until repaired here). */
+	reusable(hash: Buffer): ObjectRef | undefined {
+		const id = this.index.idOf(hash);
+		return id === undefined || this.needsCopy(id) ? undefined : id;
+	}
+
+	/** Whether an object is marked damaged and not yet stored again by this backup. */
+	needsCopy(id: number): boolean {
+		return this.damaged.has(id) && !this.repaired.has(id);
+	}
+
+	/** Whether a hash (hex) is that of a damaged object: a base or previous point's copy of it must not be reused. */
+	isDamagedHash(hex: string): boolean {
+		return this.damagedHashes.has(hex);
+	}
+
+	/**
+	 * Stores a piece unless the repository (or this backup) already has its hash. The hash is copied. A piece whose
+	 * object is marked damaged is stored again, and its ref stays the object's id: the commit repoints that object.
+	 */
 	put(hash: Buffer, stored: Uint8Array, rawLength: number, codec: Codec): ObjectRef {
 		const pending = this.newObjects.find(hash);
 		if (pending !== undefined) return -(pending + 1);
 		const existing = this.index.idOf(hash);
-		if (existing !== undefined) return existing;
-		const row = this.newObjects.add(this.writer.add(hash, stored, rawLength, codec));
+		if (existing !== undefined && !this.needsCopy(existing)) return existing;
+		const written = this.writer.add(hash, stored, rawLength, codec);
 		this.storedBytes += stored.length;
-		return -(row + 1);
+		if (existing !== undefined) {
+			// writer.add's hash is a view into a reused buffer: keep the object's own.
+			this.repairs.push({...written, hash: this.damaged.get(existing)!, objectId: existing});
+			this.repaired.add(existing);
+			return existing;
+		}
+
+		return -(this.newObjects.add(written) + 1);
 	}
 }
 
@@ -59,6 +94,7 @@ export async function commitBackup(repo: Repository, item: Item, sink: ObjectSin
 		retainUntil: plan.retainUntil?.toISOString(),
 		packs,
 		newObjects: sink.newObjects,
+		repairs: sink.repairs,
 		...capture,
 	});
 	sink.committed = true;

@@ -6,6 +6,7 @@ import type {Item, JobProgress, RecoveryPoint} from '../model/index.js';
 import type {Repository} from '../repository.js';
 import {planRestore, restoreVolume} from '../sources/volume/restore.js';
 import type {CodecPool} from '../store/index.js';
+import {recordRestoreDamage} from './damage-marks.js';
 import {startJob} from './job-log.js';
 
 export type RunRestoreOptions = {
@@ -54,6 +55,7 @@ export async function runRestore(repo: Repository, itemName: string, rpId: numbe
 		job.succeed({rpId, written});
 		return {item: item.name, rpId, written};
 	} catch (error) {
+		recordRestoreDamage(repo, error);
 		job.fail(error);
 		throw error;
 	}
@@ -86,6 +88,7 @@ async function restoreDatabase(repo: Repository, item: Item, point: RecoveryPoin
 		job.succeed({rpId: point.id, ...result});
 		return {item: item.name, rpId: point.id, written: [], ...result};
 	} catch (error) {
+		recordRestoreDamage(repo, error);
 		job.fail(error);
 		throw error;
 	}

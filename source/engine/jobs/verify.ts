@@ -2,12 +2,13 @@
  * Verify: every object that a recovery point references must be in the catalog and in its pack with a matching
  * header; with readData, each is also decompressed and re-hashed. Damage is reported with the points it affects.
  */
+import {markedObjects, repairedObjectIds} from '../catalog/damage.js';
 import {ObjectIndex, type StoredObject} from '../catalog/objects.js';
-import {resolveBlockMap} from '../catalog/points.js';
-import {recipeObjectIds} from '../catalog/recipes.js';
+import {pointsNeeding, pointsToCheck} from '../catalog/point-needs.js';
 import type {Repository} from '../repository.js';
-import {CodecPool, type DecodeResult, hashLength, PackReader} from '../store/index.js';
+import {CodecPool, contentProblem, type DecodeResult, hashLength, headerProblem, PackReader, packProblem} from '../store/index.js';
 import {throwIfAborted} from './abort.js';
+import {recordVerifyFindings} from './damage-marks.js';
 
 export type DamagedObject = {objectId: number; hash: string | undefined; pack: string | undefined; problem: string};
 
@@ -19,6 +20,8 @@ export type VerifyReport = {
 	readData: boolean;
 	damaged: DamagedObject[];
 	affectedPoints: Array<{item: string; id: number}>;
+	/** Objects found damaged earlier that are whole again (stored anew by a backup or `strata repair`). */
+	repaired: number;
 };
 
 export type VerifyOptions = {
@@ -36,7 +39,7 @@ export async function verifyRepository(repo: Repository, options: VerifyOptions 
 	const catalogProblems = (db.pragma('quick_check') as Array<{quick_check: string}>).map(row => row.quick_check).filter(text => text !== 'ok');
 	const scope = options.itemId === undefined ? '' : 'WHERE p.item_id = ?';
 	const parameters = options.itemId === undefined ? [] : [options.itemId];
-	const points = db.prepare(`SELECT p.id, i.name AS item, i.block_size AS blockSize FROM recovery_points p JOIN items i ON i.id = p.item_id ${scope} ORDER BY p.id`).all(...parameters) as Array<{id: number; item: string; blockSize: number}>;
+	const points = pointsToCheck(db, options.itemId);
 	const objectIds = db
 		.prepare(
 			`SELECT b.object_id FROM block_map b JOIN recovery_points p ON p.id = b.rp_id ${scope ? `${scope} AND` : 'WHERE'} b.object_id IS NOT NULL
@@ -57,7 +60,7 @@ export async function verifyRepository(repo: Repository, options: VerifyOptions 
 			for (const {objects, result} of inFlight) {
 				for (const position of (await result).damaged) {
 					const object = objects[position]!;
-					damaged.push({objectId: object.id, hash: object.hash.toString('hex'), pack: object.packName, problem: 'contents do not match the hash'});
+					damaged.push({objectId: object.id, hash: object.hash.toString('hex'), pack: object.packName, problem: contentProblem});
 				}
 			}
 
@@ -103,12 +106,12 @@ export async function verifyRepository(repo: Repository, options: VerifyOptions 
 
 			const read = reader.readStored(object);
 			if (!read) {
-				damaged.push({objectId: id, hash: object.hash.toString('hex'), pack: object.packName, problem: 'pack missing or too short'});
+				damaged.push({objectId: id, hash: object.hash.toString('hex'), pack: object.packName, problem: packProblem});
 				continue;
 			}
 
 			if (!read.hash.equals(object.hash)) {
-				damaged.push({objectId: id, hash: object.hash.toString('hex'), pack: object.packName, problem: 'object header does not match the catalog'});
+				damaged.push({objectId: id, hash: object.hash.toString('hex'), pack: object.packName, problem: headerProblem});
 				continue;
 			}
 
@@ -129,17 +132,8 @@ export async function verifyRepository(repo: Repository, options: VerifyOptions 
 		await pool?.close();
 	}
 
+	const repaired = settleMarks(repo, index, new Set(objectIds), damaged, Boolean(options.readData));
 	const damagedIds = new Set(damaged.map(object => object.objectId));
-	const affectedPoints: VerifyReport['affectedPoints'] = [];
-	if (damagedIds.size > 0) {
-		for (const point of points) {
-			const maps = resolveBlockMap(db, point.id, point.blockSize);
-			const recipe = recipeObjectIds(db, point.id);
-			const hit = [...maps.values()].some(map => map.objectIds.some(id => damagedIds.has(id))) || recipe.some(id => damagedIds.has(id));
-			if (hit) affectedPoints.push({item: point.item, id: point.id});
-		}
-	}
-
 	return {
 		ok: damaged.length === 0 && catalogProblems.length === 0,
 		catalogProblems,
@@ -147,7 +141,30 @@ export async function verifyRepository(repo: Repository, options: VerifyOptions 
 		checkedObjects: objectIds.length,
 		readData: Boolean(options.readData),
 		damaged,
-		affectedPoints,
+		affectedPoints: pointsNeeding(db, points, damagedIds),
+		repaired,
 	};
 }
 
+/**
+ * Squares this check with the damage marks: what it found damaged is marked; a mark on an object it found whole is
+ * cleared (a header check cannot clear a content mark: that takes --read-data, so such an object is still reported);
+ * repairs made since the last verify are counted (returned) and forgotten. Only objects this check covered count.
+ */
+function settleMarks(repo: Repository, index: ObjectIndex, checked: ReadonlySet<number>, damaged: DamagedObject[], readData: boolean): number {
+	const foundNow = new Set(damaged.map(object => object.objectId));
+	const intactAgain: number[] = [];
+	for (const mark of markedObjects(repo.db)) {
+		if (!checked.has(mark.id) || foundNow.has(mark.id)) continue;
+		if (readData || mark.problem !== contentProblem) {
+			intactAgain.push(mark.id);
+			continue;
+		}
+
+		damaged.push({objectId: mark.id, hash: mark.hash.toString('hex'), pack: index.get(mark.id)?.packName, problem: `${mark.problem} (found earlier; --read-data checks it again)`});
+	}
+
+	const reported = [...repairedObjectIds(repo.db).filter(id => checked.has(id) && !foundNow.has(id)), ...intactAgain];
+	recordVerifyFindings(repo, {damaged: damaged.filter(object => foundNow.has(object.objectId)), intactAgain, reported});
+	return reported.length;
+}

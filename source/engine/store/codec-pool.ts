@@ -1,13 +1,18 @@
 /** A pool of codec worker threads, one per core, so hashing and compression keep both cores busy. */
 import {availableParallelism} from 'node:os';
 import {Worker} from 'node:worker_threads';
-import {BugError, RuntimeError} from '../errors.js';
+import {BugError, DamagedDataError} from '../errors.js';
 import {type DecodeRequest, type DecodeResult, type DecodeTarget, type EncodeRequest, type EncodeResult, transferable, type WorkerRequest} from './codec-protocol.js';
 import {type Codec, hashLength} from './format.js';
 import type {ObjectLocation} from './pack-reader.js';
 
 /** A stored object as a restore decodes it (the catalog's StoredObject is one). */
 export type PackedObject = ObjectLocation & {hash: Buffer; codec: Codec; rawLength: number};
+
+/** The problems verify and restores name; a mark with the content one is cleared only by re-reading the data. */
+export const packProblem = 'pack missing or too short';
+export const headerProblem = 'object header does not match the catalog';
+export const contentProblem = 'contents do not match the hash';
 
 type Pending = {resolve(value: unknown): void; reject(error: Error): void};
 
@@ -78,14 +83,15 @@ export class CodecPool {
 			writeTo,
 		});
 		if (result.unreadable !== undefined) {
-			throw new RuntimeError('PACK_DAMAGED', `pack ${objects[result.unreadable]!.packName} is missing or shorter than the catalog says`, {
+			const object = objects[result.unreadable]!;
+			throw new DamagedDataError('PACK_DAMAGED', `pack ${object.packName} is missing or shorter than the catalog says`, {hash: object.hash, pack: object.packName, problem: packProblem, packUnreadable: true}, {
 				hint: 'Run `strata verify` to see which recovery points it affects; restore another one',
 			});
 		}
 
 		if (result.damaged.length > 0) {
 			const object = objects[result.damaged[0]!]!;
-			throw new RuntimeError('OBJECT_DAMAGED', `object ${object.hash.toString('hex').slice(0, 12)} in pack ${object.packName} is damaged (it does not match its hash)`, {
+			throw new DamagedDataError('OBJECT_DAMAGED', `object ${object.hash.toString('hex').slice(0, 12)} in pack ${object.packName} is damaged (it does not match its hash)`, {hash: object.hash, pack: object.packName, problem: contentProblem, packUnreadable: false}, {
 				hint: 'Run `strata verify --read-data` to see which recovery points it affects; restore another one',
 			});
 		}

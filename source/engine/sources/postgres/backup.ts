@@ -3,7 +3,6 @@
  * content-defined chunker into the object store; the recipe commits in one transaction after the packs are durable.
  * A failed pg_dump fails the job with pg_dump's own first error line and leaves no point.
  */
-import {ObjectIndex} from '../../catalog/objects.js';
 import {recipeChunkIndex} from '../../catalog/recipes.js';
 import {now} from '../../clock.js';
 import {ExternalError} from '../../errors.js';
@@ -60,7 +59,6 @@ export async function backupPostgres(repo: Repository, item: Item, options: Back
 		const captured = await captureStream(dump.process.stdout!, {
 			pool,
 			sink,
-			index: new ObjectIndex(repo.db),
 			previous: previousChunks,
 			signal: options.signal,
 			onBytes(bytes) {

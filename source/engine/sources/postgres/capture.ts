@@ -8,7 +8,6 @@
  */
 import type {Readable} from 'node:stream';
 import {findCuts} from '../../chunkers/index.js';
-import type {ObjectIndex} from '../../catalog/objects.js';
 import type {ObjectRef} from '../../catalog/points.js';
 import type {ObjectSink} from '../../jobs/object-sink.js';
 import {type CodecPool, type EncodeResult, hashLength} from '../../store/index.js';
@@ -30,7 +29,6 @@ export type StreamCapture = {recipe: ObjectRef[]; bytes: number};
 export type CaptureContext = {
 	pool: CodecPool;
 	sink: ObjectSink;
-	index: ObjectIndex;
 	/** The previous point's chunks (hash hex to object id): most of an incremental is found here, without a query. */
 	previous: Map<string, number>;
 	signal: AbortSignal | undefined;
@@ -93,9 +91,11 @@ class BatchStore {
 		if (encoded.payload instanceof SharedArrayBuffer && encoded.payload.byteLength === payloadBytes && this.payloads.length < 4) this.payloads.push(encoded.payload);
 	}
 
-	/** Known to this backup or to the previous point: no catalog query. */
+	/** Known to this backup or to the previous point (unless marked damaged): no catalog query. */
 	private knownCheaply(hash: Buffer): ObjectRef | undefined {
-		return this.context.sink.known(hash) ?? this.context.previous.get(hash.toString('hex'));
+		const {sink, previous} = this.context;
+		const inPrevious = previous.get(hash.toString('hex'));
+		return sink.known(hash) ?? (inPrevious === undefined || sink.needsCopy(inPrevious) ? undefined : inPrevious);
 	}
 
 	private async storeAll(data: Uint8Array, offsets: Uint32Array): Promise<ObjectRef[]> {
@@ -119,13 +119,13 @@ class BatchStore {
 	}
 
 	private async storeNew(data: Uint8Array, offsets: Uint32Array): Promise<ObjectRef[]> {
-		const {pool, sink, index} = this.context;
+		const {pool, sink} = this.context;
 		const hashed = await pool.encode({data: data.buffer, offsets, baseHashes: undefined, detectZero: false, level: hashOnly});
 		const refs: Array<ObjectRef | undefined> = [];
 		const fresh: number[] = [];
 		for (let position = 0; position < offsets.length - 1; position++) {
 			const hash = hashAt(hashed, position);
-			const known = this.knownCheaply(hash) ?? index.idOf(hash);
+			const known = this.knownCheaply(hash) ?? sink.reusable(hash);
 			refs.push(known);
 			if (known === undefined) fresh.push(position);
 		}

@@ -3,14 +3,14 @@
  * then commit the recovery point in one catalog transaction. A source that changes while it is read without a
  * freeze command is read again, up to three times.
  */
-import {latestFull, latestPoint, type DiskCapture, resolveBlockMap} from '../../catalog/points.js';
+import {latestFull, latestPoint, type DiskCapture, type ResolvedDisk, resolveBlockMap} from '../../catalog/points.js';
 import {now} from '../../clock.js';
 import {RuntimeError, UserError} from '../../errors.js';
 import {throwIfAborted} from '../../jobs/abort.js';
 import {commitBackup, ObjectSink} from '../../jobs/object-sink.js';
 import type {BackupType, Item, JobProgress, RecoveryPoint, Trigger} from '../../model/index.js';
 import type {Repository} from '../../repository.js';
-import {CodecPool} from '../../store/index.js';
+import {CodecPool, hashLength} from '../../store/index.js';
 import {runHook} from './hooks.js';
 import {captureDisk, sourceState} from './capture.js';
 
@@ -41,8 +41,9 @@ export async function backupVolume(repo: Repository, item: Item, options: Backup
 	const sink = new ObjectSink(repo);
 	try {
 		const {type, base, previous} = planBackup(repo, item, options.type);
-		const baseMaps = base ? resolveBlockMap(repo.db, base.id, item.blockSize, {withHashes: true}) : undefined;
-		const previousMaps = previous && previous.id !== base?.id ? resolveBlockMap(repo.db, previous.id, item.blockSize, {withHashes: true}) : baseMaps;
+		const resolvedBase = base ? resolveBlockMap(repo.db, base.id, item.blockSize, {withHashes: true}) : undefined;
+		const previousMaps = previous && previous.id !== base?.id ? resolveBlockMap(repo.db, previous.id, item.blockSize, {withHashes: true}) : resolvedBase;
+		const baseMaps = resolvedBase && withoutDamagedHashes(resolvedBase, sink);
 		const createdAt = now().toISOString();
 		const captures = await readAllDisks(item, {pool, sink, baseMaps, previousMaps, options});
 		throwIfAborted(options.signal);
@@ -60,6 +61,24 @@ export async function backupVolume(repo: Repository, item: Item, options: Backup
 		}
 		if (!options.pool) await pool.close();
 	}
+}
+
+/**
+ * The base as the codec workers compare against it, with the hashes of damaged objects blanked: those blocks then
+ * count as new, so the sink stores them again instead of the new point inheriting the damaged copy.
+ */
+function withoutDamagedHashes(maps: Map<number, ResolvedDisk>, sink: ObjectSink): Map<number, ResolvedDisk> {
+	if (sink.damaged.size === 0) return maps;
+	return new Map(
+		[...maps].map(([diskId, disk]) => {
+			const hashes = disk.hashes && Uint8Array.from(disk.hashes);
+			for (let index = 0; index < disk.blockCount; index++) {
+				if (hashes && sink.needsCopy(disk.objectIds[index]!)) hashes.fill(0, index * hashLength, (index + 1) * hashLength);
+			}
+
+			return [diskId, {...disk, hashes}];
+		}),
+	);
 }
 
 type ReadContext = {

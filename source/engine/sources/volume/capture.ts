@@ -82,6 +82,8 @@ export async function captureDisk(options: CaptureOptions): Promise<DiskCapture>
 				const stored = payload.subarray(payloadOffset, payloadOffset + result.lengths[local]!);
 				payloadOffset += stored.length;
 				ref = sink.put(hash, stored, length, result.codecs[local]!);
+				// A damaged object of the base stored again keeps its id: the base's entry already names it.
+				if (inBase && ref === base.objectIds[index]) ref = undefined;
 			} else if (kind === BlockKind.Zero && inBase) {
 				ref = 0;
 			}
