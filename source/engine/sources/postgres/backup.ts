@@ -3,6 +3,7 @@
  * content-defined chunker into the object store; the recipe commits in one transaction after the packs are durable.
  * A failed pg_dump fails the job with pg_dump's own first error line and leaves no point.
  */
+import {ObjectIndex} from '../../catalog/objects.js';
 import {recipeChunkIndex} from '../../catalog/recipes.js';
 import {now} from '../../clock.js';
 import {ExternalError} from '../../errors.js';
