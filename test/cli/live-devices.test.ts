@@ -4,7 +4,7 @@
  * object before the first byte is written or says the device is partly overwritten.
  */
 import {execFileSync} from 'node:child_process';
-import {closeSync, mkdirSync, openSync, readSync, statSync, truncateSync, utimesSync, writeFileSync, writeSync} from 'node:fs';
+import {closeSync, mkdirSync, openSync, readFileSync, readSync, statSync, truncateSync, utimesSync, writeFileSync, writeSync} from 'node:fs';
 import {join} from 'node:path';
 import {setTimeout as sleep} from 'node:timers/promises';
 import {execa, type ResultPromise} from 'execa';
@@ -69,7 +69,7 @@ describe('a file source that changes while its size and mtime stay the same', ()
 	});
 });
 
-const skip = loopDevicesUnavailable(['losetup', 'mkfs.ext4', 'e2fsck', 'fsfreeze', 'mknod']);
+const skip = loopDevicesUnavailable(['losetup', 'mkfs.ext4', 'e2fsck', 'debugfs', 'fsfreeze', 'mknod']);
 
 describe.skipIf(skip !== undefined)(`block devices${skip === undefined ? '' : ` (skipped: ${skip})`}`, () => {
 	const loops = new LoopDevices();
@@ -155,27 +155,38 @@ describe.skipIf(skip !== undefined)(`block devices${skip === undefined ? '' : ` 
 		expect(await pointIds(repo, 'raw')).toEqual([]);
 	});
 
-	it('refuses to restore onto a mounted device, or a damaged point onto a device with --force, before writing a byte', async () => {
-		const dir = makeTempDir();
+	async function repoWithPoint(dir: string) {
 		const repo = join(dir, 'repo');
 		const disk = join(dir, 'disk.img');
 		await strata(repo, 'init');
 		writeRandomFile(disk, 32 * mib);
 		await strata(repo, 'item', 'add', 'vm', '--volume', disk);
 		await strata(repo, 'backup', 'vm');
+		return repo;
+	}
 
-		// A device in use (mounted) is refused before anything is read or written.
-		const mountedImage = join(dir, 'mounted.img');
-		writeFileSync(mountedImage, '');
-		truncateSync(mountedImage, 32 * mib);
-		const mounted = loops.attach(mountedImage);
-		loops.mountExt4(mounted, join(dir, 'mnt'));
-		const mountedBefore = sha256File(mounted);
-		const onto = await runStrata(['--repo', repo, 'restore', 'vm', '1', '--to', mounted, '--force']);
-		expect(onto.exitCode).toBe(1);
-		expect(onto.stderr).toMatch(new RegExp(`^strata: restore target ${mounted} is in use \\(mounted or held\\)\\. Unmount it`));
-		expect(sha256File(mounted)).toBe(mountedBefore);
+	it('refuses to restore onto a mounted device before reading or writing anything', async () => {
+		const dir = makeTempDir();
+		const repo = await repoWithPoint(dir);
+		const image = join(dir, 'mounted.img');
+		writeFileSync(image, '');
+		truncateSync(image, 32 * mib);
+		const device = loops.attach(image);
+		loops.mountExt4(device, join(dir, 'mnt'));
+		// The mounted filesystem writes its own metadata now and then, so its files are checked, not the device's hash.
+		writeFileSync(join(dir, 'mnt', 'marker'), 'still here');
+		execFileSync('sync');
+		const result = await runStrata(['--repo', repo, 'restore', 'vm', '1', '--to', device, '--force']);
+		expect(result.exitCode).toBe(1);
+		expect(result.stderr).toMatch(new RegExp(`^strata: restore target ${device} is in use \\(mounted or held\\)\\. Unmount it`));
+		expect(readFileSync(join(dir, 'mnt', 'marker'), 'utf8')).toBe('still here');
+		const check = await execa('e2fsck', ['-fn', device], {reject: false});
+		expect(check.exitCode, check.stdout).toBe(0);
+	});
 
+	it('refuses to restore a damaged point onto a device with --force before writing a byte, naming the damage', async () => {
+		const dir = makeTempDir();
+		const repo = await repoWithPoint(dir);
 		// One flipped byte 4 MB into the first pack.
 		flipByte(packFiles(repo).sort()[0]!, 4_000_000);
 		const targetImage = join(dir, 'target.img');
@@ -188,6 +199,32 @@ describe.skipIf(skip !== undefined)(`block devices${skip === undefined ? '' : ` 
 		expect(result.stderr.trim().split('\n')).toHaveLength(1);
 		expect(result.stderr).toMatch(new RegExp(`^strata: rp1 of "vm" cannot be restored: object [0-9a-f]{12} in pack \\S+ is damaged .*; nothing was written to ${device}\\. Run \`strata verify --read-data\``));
 		expect(sha256File(device)).toBe(before);
+	});
+
+	it('reads what a mounted filesystem wrote since the last backup, not stale pages of the device cache', async () => {
+		const dir = makeTempDir();
+		const repo = join(dir, 'repo');
+		const image = join(dir, 'fs.img');
+		const mountPoint = join(dir, 'mnt');
+		writeFileSync(image, '');
+		truncateSync(image, 64 * mib);
+		const device = loops.attach(image);
+		loops.mountExt4(device, mountPoint);
+		await strata(repo, 'init');
+		await strata(repo, 'item', 'add', 'fs', '--volume', device, '--freeze-cmd', `fsfreeze -f ${mountPoint}`, '--thaw-cmd', `fsfreeze -u ${mountPoint}`);
+		const file = join(mountPoint, 'data');
+		writeRandomFile(file, 8 * mib);
+		execFileSync('sync');
+		await strata(repo, 'backup', 'fs');
+		// The filesystem rewrites the file's blocks in place: its writes go to the device, not through the device's cache.
+		execFileSync('dd', ['if=/dev/urandom', `of=${file}`, 'bs=1M', 'count=8', 'conv=notrunc,fsync', 'status=none']);
+		const expected = sha256File(file);
+		await strata(repo, 'backup', 'fs');
+		const restored = join(dir, 'restored.img');
+		await strata(repo, 'restore', 'fs', '2', '--to', restored);
+		const copy = join(dir, 'data.copy');
+		execFileSync('debugfs', ['-R', `dump /data ${copy}`, restored], {stdio: 'ignore'});
+		expect(sha256File(copy)).toBe(expected);
 	});
 
 	it('says a device is partly overwritten, and how much, when a write fails after the check', async () => {

@@ -123,6 +123,7 @@ async function readDisksConsistently(item: Item, context: ReadContext): Promise<
 					path: disk.path,
 					itemName: item.name,
 					// A frozen filesystem is consistent (and fsfreeze keeps its mount), so only unfrozen devices must be idle.
+					isBlockDevice: before.isBlockDevice,
 					exclusive: before.isBlockDevice && !item.allowLive && !item.freezeCmd,
 					blockSize: item.blockSize,
 					base: context.baseMaps?.get(disk.id),

@@ -2,6 +2,7 @@
  * Reading one disk for a backup: large sequential reads, hashing and compression in the codec pool with several
  * batches in flight, and a block-map entry for every block that differs from the base.
  */
+import {closeSync} from 'node:fs';
 import type {DiskCapture, ObjectRef, ResolvedDisk} from '../../catalog/points.js';
 import {throwIfAborted} from '../../jobs/abort.js';
 import type {ObjectSink} from '../../jobs/object-sink.js';
@@ -17,6 +18,7 @@ export type CaptureOptions = {
 	diskId: number;
 	path: string;
 	itemName: string;
+	isBlockDevice: boolean;
 	/** Open a block device with O_EXCL: refuse it while mounted or held (see openSource). */
 	exclusive: boolean;
 	blockSize: number;
@@ -42,7 +44,7 @@ function sameHash(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean
 export async function captureDisk(options: CaptureOptions): Promise<DiskCapture> {
 	const {blockSize, base, previous, pool, sink} = options;
 	const blocksPerBatch = Math.max(1, Math.floor(batchBytes / blockSize));
-	const handle = await openSource(options.path, {exclusive: options.exclusive, itemName: options.itemName});
+	const source = openSource(options.path, {isBlockDevice: options.isBlockDevice, exclusive: options.exclusive, itemName: options.itemName});
 	const capture: DiskCapture = {diskId: options.diskId, size: 0, changedBlocks: 0, changedBytes: 0, usedBytes: 0, indices: [], refs: []};
 	const inFlight: Array<{first: number; result: Promise<EncodeResult>}> = [];
 	const maxInFlight = pool.size * 2;
@@ -118,7 +120,7 @@ export async function captureDisk(options: CaptureOptions): Promise<DiskCapture>
 				result: pool.encode({
 					data: undefined,
 					offsets: noOffsets,
-					readFrom: {fd: handle.fd, position, length: batchLength, blockSize},
+					readFrom: {fd: source.fd, position, length: batchLength, blockSize, direct: source.direct},
 					baseHashes,
 					detectZero: true,
 					level: zstdLevel,
@@ -142,7 +144,7 @@ export async function captureDisk(options: CaptureOptions): Promise<DiskCapture>
 	} finally {
 		// Let batches already handed to the pool finish before the caller discards packs.
 		await Promise.allSettled(inFlight.map(batch => batch.result));
-		await handle.close();
+		closeSync(source.fd);
 	}
 
 	return capture;

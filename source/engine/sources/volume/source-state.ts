@@ -6,10 +6,10 @@
  * device's own times never move when a filesystem on it writes, and a file's mtime can be set back (`touch -d`), so
  * times alone miss changes: the fingerprint catches changes in the blocks it samples.
  */
-import {closeSync, constants, openSync, readFileSync, readSync} from 'node:fs';
-import {type FileHandle, open, stat} from 'node:fs/promises';
+import {closeSync, constants, openSync, readFileSync} from 'node:fs';
+import {stat} from 'node:fs/promises';
 import {UserError} from '../../errors.js';
-import {contentHash} from '../../store/index.js';
+import {contentHash, directReadBuffer, readFully} from '../../store/index.js';
 
 export type SourceState = {
 	size: number;
@@ -58,13 +58,16 @@ export function blockDeviceSize(rdev: number): number {
 	}
 }
 
-function fingerprintOf(path: string, size: number): string {
+function fingerprintOf(path: string, size: number, isBlockDevice: boolean): string {
 	const positions = fingerprintPositions(size);
-	const sample = Buffer.alloc(positions.length * fingerprintBlock);
-	const fd = openSync(path, 'r');
+	const sample = new Uint8Array(positions.length * fingerprintBlock);
+	// A device is sampled with direct reads, as it is read: its page cache may hold stale pages (see direct-read.ts).
+	const {fd, direct} = openReadable(path, isBlockDevice ? constants.O_DIRECT : 0);
 	try {
+		const block = direct ? directReadBuffer(fd, fingerprintBlock) : new Uint8Array(fingerprintBlock);
 		positions.forEach((position, index) => {
-			readSync(fd, sample, index * fingerprintBlock, fingerprintBlock, position);
+			const read = readFully(fd, block, fingerprintBlock, position);
+			sample.set(block.subarray(0, read), index * fingerprintBlock);
 		});
 	} finally {
 		closeSync(fd);
@@ -73,12 +76,22 @@ function fingerprintOf(path: string, size: number): string {
 	return contentHash(sample).toString('hex');
 }
 
+/** Opens for reading with extra flags; O_DIRECT is dropped where the kernel refuses it (EINVAL). */
+function openReadable(path: string, flags: number): {fd: number; direct: boolean} {
+	try {
+		return {fd: openSync(path, constants.O_RDONLY | flags), direct: (flags & constants.O_DIRECT) !== 0};
+	} catch (error) {
+		if ((error as NodeJS.ErrnoException).code !== 'EINVAL' || (flags & constants.O_DIRECT) === 0) throw error;
+		return openReadable(path, flags & ~constants.O_DIRECT);
+	}
+}
+
 /** Size, times and fingerprint, to see whether a source changed while it was read. */
 export async function sourceState(path: string): Promise<SourceState> {
 	const info = await stat(path);
 	const isBlockDevice = info.isBlockDevice();
 	const size = isBlockDevice ? blockDeviceSize(info.rdev) : info.size;
-	return {size, mtimeMs: info.mtimeMs, ctimeMs: info.ctimeMs, isBlockDevice, fingerprint: fingerprintOf(path, size)};
+	return {size, mtimeMs: info.mtimeMs, ctimeMs: info.ctimeMs, isBlockDevice, fingerprint: fingerprintOf(path, size, isBlockDevice)};
 }
 
 /** Whether two states of a source say it did not change in between. */
@@ -87,14 +100,14 @@ export function sameState(before: SourceState, after: SourceState): boolean {
 }
 
 /**
- * Opens a source for reading. `exclusive` (block devices only) opens it with O_EXCL, which Linux refuses with EBUSY
- * while the device is mounted or held by another exclusive opener (LVM, md, a filesystem): a filesystem in use may be
- * in the middle of its writes, so its copy would not mount cleanly. Held open for the whole read, it also keeps
- * anyone from mounting the device meanwhile.
+ * Opens a source for reading; a block device with O_DIRECT (`direct` in the result; see direct-read.ts). `exclusive`
+ * (block devices only) adds O_EXCL, which Linux refuses with EBUSY while the device is mounted or held by another
+ * exclusive opener (LVM, md, a filesystem): a filesystem in use may be in the middle of its writes, so its copy would
+ * not mount cleanly. Held open for the whole read, it also keeps anyone from mounting the device meanwhile.
  */
-export async function openSource(path: string, options: {exclusive: boolean; itemName: string}): Promise<FileHandle> {
+export function openSource(path: string, options: {isBlockDevice: boolean; exclusive: boolean; itemName: string}): {fd: number; direct: boolean} {
 	try {
-		return await open(path, options.exclusive ? constants.O_RDONLY | constants.O_EXCL : constants.O_RDONLY);
+		return openReadable(path, options.isBlockDevice ? constants.O_DIRECT | (options.exclusive ? constants.O_EXCL : 0) : 0);
 	} catch (error) {
 		if ((error as NodeJS.ErrnoException).code !== 'EBUSY') throw error;
 		throw new UserError('SOURCE_IN_USE', `volume ${path} of item "${options.itemName}" is in use (mounted or held), and a filesystem read while it writes is not a consistent copy`, {
