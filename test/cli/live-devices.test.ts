@@ -187,14 +187,17 @@ describe.skipIf(skip !== undefined)(`block devices${skip === undefined ? '' : ` 
 	it('refuses to restore a damaged point onto a device with --force before writing a byte, naming the damage', async () => {
 		const dir = makeTempDir();
 		const repo = await repoWithPoint(dir);
-		// One flipped byte 4 MB into the first pack.
-		flipByte(packFiles(repo).sort()[0]!, 4_000_000);
+		// One flipped byte 4 MB into the largest pack.
+		const pack = packFiles(repo).sort((a, b) => statSync(b).size - statSync(a).size)[0]!;
+		expect(statSync(pack).size).toBeGreaterThan(4_000_000);
+		flipByte(pack, 4_000_000);
 		const targetImage = join(dir, 'target.img');
 		writeRandomFile(targetImage, 32 * mib);
 		const device = loops.attach(targetImage);
 		const before = sha256File(device);
 
 		const result = await runStrata(['--repo', repo, 'restore', 'vm', '1', '--to', device, '--force']);
+		expect(sha256File(device)).toBe(before);
 		expect(result.exitCode).toBe(1);
 		expect(result.stderr.trim().split('\n')).toHaveLength(1);
 		expect(result.stderr).toMatch(new RegExp(`^strata: rp1 of "vm" cannot be restored: object [0-9a-f]{12} in pack \\S+ is damaged .*; nothing was written to ${device}\\. Run \`strata verify --read-data\``));
