@@ -37,6 +37,32 @@ function flipByte(path: string, position: number): void {
 	closeSync(fd);
 }
 
+describe('the item settings for devices in use', () => {
+	it('are set by item add and item set, shown by item list, and refused for a database', async () => {
+		const dir = makeTempDir();
+		const repo = join(dir, 'repo');
+		const disk = join(dir, 'disk.img');
+		writeFileSync(disk, 'x');
+		await strata(repo, 'init');
+		await strata(repo, 'item', 'add', 'vm', '--volume', disk, '--allow-live');
+		const list = async () => JSON.parse(await strata(repo, 'item', 'list', '--json')) as Array<{name: string; allowLive: boolean}>;
+		expect((await list())[0]!.allowLive).toBe(true);
+		expect(await strata(repo, 'item', 'set', 'vm', '--no-allow-live', '--freeze-cmd', 'sync')).toMatch(/^Item vm: freeze command sync, thaw command none; block devices in use are refused unless frozen$/m);
+		expect((await list())[0]!.allowLive).toBe(false);
+		expect(await strata(repo, 'item', 'set', 'vm', '--allow-live', '--freeze-cmd', 'none')).toMatch(/^Item vm: no freeze command; block devices in use are read live/m);
+
+		await strata(repo, 'item', 'add', 'db', '--postgres', 'shop');
+		const onDatabase = await runStrata(['--repo', repo, 'item', 'set', 'db', '--allow-live']);
+		expect(onDatabase.exitCode).toBe(1);
+		expect(onDatabase.stderr).toMatch(/^strata: item "db" is a PostgreSQL database; freeze commands and --allow-live apply to volumes\./);
+		const added = await runStrata(['--repo', repo, 'item', 'add', 'db2', '--postgres', 'shop', '--allow-live']);
+		expect(added.exitCode).toBe(2);
+		const nothing = await runStrata(['--repo', repo, 'item', 'set', 'vm']);
+		expect(nothing.exitCode).toBe(2);
+		expect((await list()).map(item => [item.name, item.allowLive])).toEqual([['vm', true], ['db', false]]);
+	});
+});
+
 describe('a file source that changes while its size and mtime stay the same', () => {
 	it('is read again and then refused as changing (its mtime was set back after every write)', async () => {
 		const dir = makeTempDir();

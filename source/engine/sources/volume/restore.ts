@@ -130,7 +130,8 @@ export async function restoreVolume(repo: Repository, item: Item, point: Recover
 			// place, so every object it needs is checked first.
 			if (target.isBlockDevice) {
 				await checkObjectsBeforeInPlaceRestore({item, point, target: target.path, objectIds: map.objectIds, pool, packsDir: repo.packsDir, objects, signal: options.signal, onChecked(done, total) {
-					options.onProgress?.({doneBytes: done, totalBytes: total, bytesPerSecond: 0, phase: 'checking'});
+					// In blocks' bytes, as the writing phase counts.
+					options.onProgress?.({doneBytes: done * item.blockSize, totalBytes: total * item.blockSize, bytesPerSecond: 0, phase: 'checking'});
 				}});
 			}
 

@@ -111,7 +111,7 @@ export function openSource(path: string, options: {isBlockDevice: boolean; exclu
 	} catch (error) {
 		if ((error as NodeJS.ErrnoException).code !== 'EBUSY') throw error;
 		throw new UserError('SOURCE_IN_USE', `volume ${path} of item "${options.itemName}" is in use (mounted or held), and a filesystem read while it writes is not a consistent copy`, {
-			hint: `Give the item a freeze command: \`strata item set ${options.itemName} --freeze-cmd 'fsfreeze -f MOUNTPOINT' --thaw-cmd 'fsfreeze -u MOUNTPOINT'\` (or an LVM snapshot, see the README), or accept a live copy with --allow-live`,
+			hint: `Give the item a freeze command: \`strata item set ${options.itemName} --freeze-cmd 'fsfreeze -f MOUNTPOINT' --thaw-cmd 'fsfreeze -u MOUNTPOINT'\` (or an LVM snapshot, see the README), or accept a live, possibly inconsistent copy with \`strata item set ${options.itemName} --allow-live\``,
 			cause: error,
 		});
 	}
