@@ -11,7 +11,7 @@ export * from './items.js';
 export {migrate, catalogVersion} from './catalog/migrations.js';
 export * from './points.js';
 export * from './jobs/index.js';
-export {requireItem} from './catalog/items.js';
+export {requireItem, type SettingsChange} from './catalog/items.js';
 export * from './lifecycle/policies.js';
 export {toCronExpression, nextSlot, latestSlot} from './lifecycle/schedule.js';
 export * from './lifecycle/expire.js';

@@ -1,7 +1,7 @@
 /** Adding, listing and removing protected items. */
 import {statSync} from 'node:fs';
 import {resolve} from 'node:path';
-import {deleteItem, diskNames, insertItem, listItems as listItemRows} from './catalog/items.js';
+import {deleteItem, diskNames, insertItem, listItems as listItemRows, requireItem, type SettingsChange, updateItemSettings} from './catalog/items.js';
 import {now} from './clock.js';
 import {UserError} from './errors.js';
 import {assertName, defaultBlockSize, type Item, maxBlockSize, minBlockSize, type PostgresSettings} from './model/index.js';
@@ -13,6 +13,8 @@ export type AddVolumeItemOptions = {
 	blockSize?: number;
 	freezeCmd?: string;
 	thawCmd?: string;
+	/** Read block devices even while mounted or held (no freeze command): the copy may be inconsistent. */
+	allowLive?: boolean;
 };
 
 /** Checks a block size: a power of two from 4 KiB to 1 MiB. */
@@ -58,6 +60,7 @@ export function addVolumeItem(repo: Repository, options: AddVolumeItemOptions): 
 		disks: paths.map((path, index) => ({name: names[index]!, path})),
 		...(options.freezeCmd ? {freezeCmd: options.freezeCmd} : {}),
 		...(options.thawCmd ? {thawCmd: options.thawCmd} : {}),
+		...(options.allowLive ? {allowLive: true} : {}),
 	});
 }
 
@@ -83,4 +86,15 @@ export function listItems(repo: Repository): Item[] {
 /** Removes an item that has no recovery points. */
 export function removeItem(repo: Repository, name: string): void {
 	deleteItem(repo.db, name);
+}
+
+/** Changes a volume item's freeze and thaw commands (null removes one) or whether its devices may be read live. */
+export function setVolumeOptions(repo: Repository, name: string, change: SettingsChange): Item {
+	const item = requireItem(repo.db, name);
+	if (item.kind !== 'volume') {
+		throw new UserError('NOT_A_VOLUME', `item "${name}" is a PostgreSQL database; freeze commands and --allow-live apply to volumes`, {hint: 'Change only its --policy'});
+	}
+
+	updateItemSettings(repo.db, item.id, change);
+	return requireItem(repo.db, name);
 }

@@ -12,6 +12,7 @@ export function itemJson(item: Item) {
 		policy: item.policy ?? null,
 		blockSize: item.blockSize,
 		createdAt: item.createdAt,
+		allowLive: item.allowLive,
 		sources: item.kind === 'volume' ? item.disks.map(disk => ({disk: disk.name, path: disk.path})) : [{database: item.postgres?.database}],
 		...(item.postgres ? {postgres: item.postgres} : {}),
 	};
@@ -32,6 +33,7 @@ export const itemAddCommand = defineCommand({
 		blockSize: {type: 'string', value: 'BYTES', description: 'Block size of a volume item, a power of two from 4096 to 1048576 (default 16384)'},
 		freezeCmd: {type: 'string', value: 'CMD', description: 'Shell command run before reading the disks (e.g. fsfreeze -f /mnt)'},
 		thawCmd: {type: 'string', value: 'CMD', description: 'Shell command run after reading, also when the read fails'},
+		allowLive: {type: 'boolean', description: 'Read block devices even while mounted or in use, without a freeze command (the copy may be inconsistent)'},
 		postgres: {type: 'string', value: 'DBNAME', description: 'Protect this PostgreSQL database instead'},
 		pgHost: {type: 'string', value: 'HOST', description: 'PostgreSQL host or socket folder (else PGHOST)'},
 		pgPort: {type: 'string', value: 'PORT', description: 'PostgreSQL port (else PGPORT)'},
@@ -54,6 +56,8 @@ export const itemAddCommand = defineCommand({
 
 		// Before anything is stored: a connection string given as the name could carry a password.
 		if (database !== undefined) assertPlainDatabaseName(database, '--postgres');
+		const allowLive = context.flags['allowLive'] === true;
+		if (database !== undefined && allowLive) throw new UsageError('USAGE', '--allow-live applies to volume items, not to a PostgreSQL database', {hint: 'Leave out --allow-live'});
 		const repo = context.openRepository();
 		const policy = stringFlag(context.flags, 'policy');
 		// Checked before the item is added, so a wrong policy name leaves nothing half-done.
@@ -69,6 +73,7 @@ export const itemAddCommand = defineCommand({
 				...(blockSize === undefined ? {} : {blockSize}),
 				...(freezeCmd === undefined ? {} : {freezeCmd}),
 				...(thawCmd === undefined ? {} : {thawCmd}),
+				allowLive,
 			});
 		} else {
 			const host = stringFlag(context.flags, 'pgHost');
@@ -107,7 +112,7 @@ export const itemListCommand = defineCommand({
 			return;
 		}
 
-		context.print(formatTable(['NAME', 'KIND', 'STATE', 'POLICY', 'SOURCES'], items.map(item => [item.name, item.kind, item.state, item.policy ?? '-', describeSources(item)])));
+		context.print(formatTable(['NAME', 'KIND', 'STATE', 'POLICY', 'LIVE', 'SOURCES'], items.map(item => [item.name, item.kind, item.state, item.policy ?? '-', item.allowLive ? 'allowed' : '-', describeSources(item)])));
 	},
 });
 

@@ -1,4 +1,4 @@
-import {collectGarbage, expireDue, listJobs, reapDeadJobs, resumeProtection, setItemPolicy, stopProtection, undeleteItem, UsageError} from '../../engine/index.js';
+import {collectGarbage, expireDue, getPolicy, listJobs, reapDeadJobs, resumeProtection, type Item, setItemPolicy, setVolumeOptions, type SettingsChange, stopProtection, undeleteItem, UsageError} from '../../engine/index.js';
 import {defineCommand} from '../command.js';
 import {stringFlag} from '../flags.js';
 import {formatBytes, formatTable} from '../output.js';
@@ -6,18 +6,48 @@ import {itemJson} from './item.js';
 
 export const itemSetCommand = defineCommand({
 	name: 'item set',
-	summary: 'Change an item: its policy',
+	summary: 'Change an item: its policy, its freeze and thaw commands, whether its block devices may be read live',
 	args: ['NAME'],
 	requiredArgs: 1,
-	flags: {policy: {type: 'string', value: 'POLICY', description: 'Put the item under this policy ("none" for no policy)'}},
+	flags: {
+		policy: {type: 'string', value: 'POLICY', description: 'Put the item under this policy ("none" for no policy)'},
+		freezeCmd: {type: 'string', value: 'CMD', description: 'Shell command run before reading the disks, e.g. fsfreeze -f /mnt ("none" to remove)'},
+		thawCmd: {type: 'string', value: 'CMD', description: 'Shell command run after reading, also when the read fails ("none" to remove)'},
+		allowLive: {type: 'boolean', description: 'Read its block devices even while mounted or in use (--no-allow-live to refuse again)'},
+	},
 	run(context) {
 		const policy = stringFlag(context.flags, 'policy');
-		if (policy === undefined) throw new UsageError('USAGE', 'item set needs --policy POLICY', {hint: 'See `strata item set --help`'});
-		const item = setItemPolicy(context.openRepository(), context.args[0]!, policy === 'none' ? undefined : policy);
-		if (context.json) context.printJson(itemJson(item));
-		else context.print(`Item ${item.name} is now under policy ${item.policy ?? 'none'}`);
+		const allowLive = context.flags['allowLive'];
+		const change: SettingsChange = {};
+		for (const key of ['freezeCmd', 'thawCmd'] as const) {
+			const value = stringFlag(context.flags, key);
+			if (value !== undefined) change[key] = value === 'none' ? null : value;
+		}
+
+		if (typeof allowLive === 'boolean') change.allowLive = allowLive;
+		if (policy === undefined && Object.keys(change).length === 0) {
+			throw new UsageError('USAGE', 'item set needs --policy, --freeze-cmd, --thaw-cmd, --allow-live or --no-allow-live', {hint: 'See `strata item set --help`'});
+		}
+
+		const repo = context.openRepository();
+		const name = context.args[0]!;
+		// The policy is checked before anything is stored, so a wrong name leaves the item as it was.
+		if (policy !== undefined && policy !== 'none') getPolicy(repo, policy);
+		let item = Object.keys(change).length > 0 ? setVolumeOptions(repo, name, change) : undefined;
+		if (policy !== undefined) item = setItemPolicy(repo, name, policy === 'none' ? undefined : policy);
+		if (context.json) context.printJson(itemJson(item!));
+		else {
+			if (policy !== undefined) context.print(`Item ${item!.name} is now under policy ${item!.policy ?? 'none'}`);
+			if (Object.keys(change).length > 0) context.print(`Item ${item!.name}: ${describeVolumeOptions(item!)}`);
+		}
 	},
 });
+
+function describeVolumeOptions(item: Item): string {
+	const freeze = item.freezeCmd ? `freeze command ${item.freezeCmd}, thaw command ${item.thawCmd ?? 'none'}` : 'no freeze command';
+	const live = item.allowLive ? 'block devices in use are read live (the copy may be inconsistent)' : 'block devices in use are refused unless frozen';
+	return `${freeze}; ${live}`;
+}
 
 export const expireCommand = defineCommand({
 	name: 'expire',

@@ -17,7 +17,7 @@ export const restoreCommand = defineCommand({
 		table: {type: 'string', value: 'SCHEMA.TABLE', description: 'PostgreSQL: restore only this table (with its data, constraints, defaults, sequences, indexes, triggers); it may join a database that lacks it'},
 		toFile: {type: 'string', value: 'PATH', description: 'PostgreSQL: write the dump (pg_dump custom format) to this file instead'},
 	},
-	details: 'Files are written under a temporary name and renamed when complete; zero blocks become holes.',
+	details: 'Files are written under a temporary name and renamed when complete; zero blocks become holes. A block device (--force) is written in place, only once every object it needs has been read and checked; a mounted one is refused.',
 	examples: ['strata restore vm1 rp3 --to /srv/restore/vm1.img', 'strata restore vm2 7 --to /srv/restore/vm2/', 'strata restore shop rp9 --to-db shop_copy --table public.orders'],
 	async run(context) {
 		const [itemName, rpText] = context.args as [string, string];

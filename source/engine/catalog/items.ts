@@ -21,6 +21,7 @@ type ItemSettings = {
 	postgres?: PostgresSettings;
 	freezeCmd?: string;
 	thawCmd?: string;
+	allowLive?: boolean;
 };
 
 export type NewItem = {
@@ -32,6 +33,7 @@ export type NewItem = {
 	postgres?: PostgresSettings;
 	freezeCmd?: string;
 	thawCmd?: string;
+	allowLive?: boolean;
 };
 
 const itemSelect = 'SELECT i.*, p.name AS policy_name FROM items i LEFT JOIN policies p ON p.id = i.policy_id';
@@ -53,6 +55,7 @@ function toItem(db: Database, row: ItemRow): Item {
 		postgres: settings.postgres,
 		freezeCmd: settings.freezeCmd,
 		thawCmd: settings.thawCmd,
+		allowLive: settings.allowLive === true,
 	};
 }
 
@@ -75,6 +78,7 @@ export function insertItem(db: Database, item: NewItem): Item {
 	if (item.postgres) settings.postgres = item.postgres;
 	if (item.freezeCmd) settings.freezeCmd = item.freezeCmd;
 	if (item.thawCmd) settings.thawCmd = item.thawCmd;
+	if (item.allowLive) settings.allowLive = true;
 	const insert = db.transaction(() => {
 		if (db.prepare('SELECT 1 FROM items WHERE name = ?').get(item.name)) {
 			throw new UserError('ITEM_EXISTS', `an item named "${item.name}" already exists`, {hint: 'Choose another name, or see `strata item list`'});
@@ -132,6 +136,27 @@ export function deleteItem(db: Database, name: string): void {
 /** Points an item at a policy (or none). */
 export function setItemPolicyId(db: Database, itemId: number, policyId: number | null): void {
 	db.prepare('UPDATE items SET policy_id = ? WHERE id = ?').run(policyId, itemId);
+}
+
+/** What `updateItemSettings` changes: a value sets it, null removes it, absent leaves it. */
+export type SettingsChange = {freezeCmd?: string | null; thawCmd?: string | null; allowLive?: boolean};
+
+/** Changes a volume item's freeze and thaw commands or whether live reads are allowed (kept in its settings). */
+export function updateItemSettings(db: Database, itemId: number, change: SettingsChange): void {
+	const update = db.transaction(() => {
+		const row = db.prepare('SELECT settings FROM items WHERE id = ?').get(itemId) as {settings: string};
+		const settings = JSON.parse(row.settings) as ItemSettings;
+		for (const key of ['freezeCmd', 'thawCmd'] as const) {
+			const value = change[key];
+			if (value === null) delete settings[key];
+			else if (value !== undefined) settings[key] = value;
+		}
+
+		if (change.allowLive === true) settings.allowLive = true;
+		else if (change.allowLive === false) delete settings.allowLive;
+		db.prepare('UPDATE items SET settings = ? WHERE id = ?').run(JSON.stringify(settings), itemId);
+	});
+	update.immediate();
 }
 
 /** Records an item's protection state and, for a soft delete, when it happened. */

@@ -37,6 +37,8 @@ export type Item = {
 	postgres: PostgresSettings | undefined;
 	freezeCmd: string | undefined;
 	thawCmd: string | undefined;
+	/** Block devices in use (mounted, held) may be read without a freeze command: the copy may be inconsistent. */
+	allowLive: boolean;
 };
 
 export type RecoveryPoint = {

@@ -19,8 +19,11 @@ export type EncodeRequest = {
 	data: ArrayBuffer | SharedArrayBuffer | undefined;
 	/** Boundaries: piece i is data[offsets[i], offsets[i+1]); ignored with `readFrom`, where blocks are fixed-size. */
 	offsets: Uint32Array;
-	/** Read the data from an open file instead: `length` bytes (fewer at its end) at `position`, cut into `blockSize` blocks. */
-	readFrom?: {fd: number; position: number; length: number; blockSize: number} | undefined;
+	/**
+	 * Read the data from an open file instead: `length` bytes (fewer at its end) at `position`, cut into `blockSize`
+	 * blocks; `direct` when the file was opened with O_DIRECT (block devices: see direct-read.ts).
+	 */
+	readFrom?: {fd: number; position: number; length: number; blockSize: number; direct?: boolean} | undefined;
 	/** Per piece, the base's hash at the same place (zeros where the base has none); undefined for none. */
 	baseHashes: Uint8Array | undefined;
 	/** Treat all-zero pieces as no data (volumes), or hash them like any other (streams). */

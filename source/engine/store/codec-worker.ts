@@ -2,12 +2,12 @@
  * Worker thread for the CPU-bound half of the data path: hashing, zero detection and zstd compression of new
  * blocks or chunks, and on restore decompression with a hash check. zstd-napi is synchronous, so it runs here.
  */
-import {readSync} from 'node:fs';
 import {parentPort} from 'node:worker_threads';
 // The low-level binding compresses into and decompresses out of buffers we own: no allocation per block.
 import zstd from 'zstd-napi/binding.js';
 import type {DecodeRequest, DecodeResult, DecodeTarget, EncodeRequest, EncodeResult, WorkerRequest} from './codec-protocol.js';
 import {BlockKind, transferable} from './codec-protocol.js';
+import {directReadBuffer, readFully} from './direct-read.js';
 import {writeFullyInBackground} from './file-writes.js';
 
 const {CCtx, CParameter, compressBound, DCtx} = zstd;
@@ -59,21 +59,34 @@ function looksRandom(piece: Uint8Array): boolean {
 
 /** This worker's buffer for data it reads itself: reused for every request, never transferred. */
 let readBuffer = new Uint8Array(0);
+/** The same for direct reads: a view aligned for the device it was found for (a device may ask more than another). */
+let direct: {fd: number; view: Uint8Array} | undefined;
+
+function readInto(from: NonNullable<EncodeRequest['readFrom']>): {buffer: Uint8Array; filled: number} {
+	if (!from.direct) {
+		if (readBuffer.length < from.length) readBuffer = new Uint8Array(from.length);
+		return {buffer: readBuffer, filled: readFully(from.fd, readBuffer, from.length, from.position)};
+	}
+
+	for (let attempt = 1; ; attempt++) {
+		if (!direct || direct.fd !== from.fd || direct.view.length < from.length) direct = {fd: from.fd, view: directReadBuffer(from.fd, from.length)};
+		try {
+			return {buffer: direct.view, filled: readFully(from.fd, direct.view, from.length, from.position)};
+		} catch (error) {
+			// A descriptor number reused for another device may need another alignment: find it once more.
+			if ((error as NodeJS.ErrnoException).code !== 'EINVAL' || attempt > 1) throw error;
+			direct = undefined;
+		}
+	}
+}
 
 /** Reads a batch of fixed-size blocks from a file into the worker's own buffer; returns the data and block boundaries. */
 function readBatch(from: NonNullable<EncodeRequest['readFrom']>): {data: Uint8Array; offsets: Uint32Array} {
-	if (readBuffer.length < from.length) readBuffer = new Uint8Array(from.length);
-	let filled = 0;
-	while (filled < from.length) {
-		const read = readSync(from.fd, readBuffer, filled, from.length - filled, from.position + filled);
-		if (read === 0) break;
-		filled += read;
-	}
-
+	const {buffer, filled} = readInto(from);
 	const count = Math.ceil(filled / from.blockSize);
 	const offsets = new Uint32Array(count + 1);
 	for (let block = 0; block <= count; block++) offsets[block] = Math.min(block * from.blockSize, filled);
-	return {data: readBuffer.subarray(0, filled), offsets};
+	return {data: buffer.subarray(0, filled), offsets};
 }
 
 function encode(request: EncodeRequest): EncodeResult {

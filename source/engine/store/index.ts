@@ -12,4 +12,5 @@ export * from './pack-reader.js';
 export * from './codec-pool.js';
 export * from './codec-protocol.js';
 export * from './file-writes.js';
+export * from './direct-read.js';
 export * from './written-objects.js';

@@ -1,7 +1,8 @@
 /**
  * A volume backup: freeze (optional), read every disk in parallel against its base, thaw, make the packs durable,
- * then commit the recovery point in one catalog transaction. A source that changes while it is read without a
- * freeze command is read again, up to three times.
+ * then commit the recovery point in one catalog transaction. A block device in use (mounted, held) is refused unless
+ * the item has a freeze command or allows live reads. A source that changes while it is read without a freeze command
+ * (size, times or the fingerprint of a few blocks differ) is read again, up to three times.
  */
 import {latestFull, latestPoint, type DiskCapture, type ResolvedDisk, resolveBlockMap} from '../../catalog/points.js';
 import {now} from '../../clock.js';
@@ -12,7 +13,8 @@ import type {BackupType, Item, JobProgress, RecoveryPoint, Trigger} from '../../
 import type {Repository} from '../../repository.js';
 import {CodecPool, hashLength} from '../../store/index.js';
 import {runHook} from './hooks.js';
-import {captureDisk, sourceState} from './capture.js';
+import {captureDisk} from './capture.js';
+import {sameState, sourceState} from './source-state.js';
 
 export const maxReadAttempts = 3;
 
@@ -138,6 +140,10 @@ async function readDisksConsistently(item: Item, context: ReadContext): Promise<
 				const capture = await captureDisk({
 					diskId: disk.id,
 					path: disk.path,
+					itemName: item.name,
+					// A frozen filesystem is consistent (and fsfreeze keeps its mount), so only unfrozen devices must be idle.
+					isBlockDevice: before.isBlockDevice,
+					exclusive: before.isBlockDevice && !item.allowLive && !item.freezeCmd,
 					blockSize: item.blockSize,
 					base: context.baseMaps?.get(disk.id),
 					previous: context.previousMaps?.get(disk.id),
@@ -147,7 +153,7 @@ async function readDisksConsistently(item: Item, context: ReadContext): Promise<
 					onBytes,
 				});
 				const after = await sourceState(disk.path);
-				if (item.freezeCmd || (after.size === before.size && after.mtimeMs === before.mtimeMs)) return capture;
+				if (item.freezeCmd || sameState(before, after)) return capture;
 				if (attempt >= maxReadAttempts) {
 					throw new RuntimeError('SOURCE_CHANGING', `volume ${disk.path} kept changing while it was read (${maxReadAttempts} attempts)`, {
 						hint: 'Give the item a --freeze-cmd and --thaw-cmd (e.g. fsfreeze or an LVM snapshot script) for a consistent copy',

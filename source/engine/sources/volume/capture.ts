@@ -2,11 +2,12 @@
  * Reading one disk for a backup: large sequential reads, hashing and compression in the codec pool with several
  * batches in flight, and a block-map entry for every block that differs from the base.
  */
-import {open, stat} from 'node:fs/promises';
+import {closeSync} from 'node:fs';
 import type {DiskCapture, ObjectRef, ResolvedDisk} from '../../catalog/points.js';
 import {throwIfAborted} from '../../jobs/abort.js';
 import type {ObjectSink} from '../../jobs/object-sink.js';
 import {BlockKind, type CodecPool, type EncodeResult, hashLength} from '../../store/index.js';
+import {openSource} from './source-state.js';
 
 /** 2 MiB per batch and two batches per worker in flight: as fast as 4 MiB here, with 25 MiB less resident memory (measured). */
 export const batchBytes = 2 * 1024 * 1024;
@@ -16,6 +17,10 @@ const noOffsets = new Uint32Array(0);
 export type CaptureOptions = {
 	diskId: number;
 	path: string;
+	itemName: string;
+	isBlockDevice: boolean;
+	/** Open a block device with O_EXCL: refuse it while mounted or held (see openSource). */
+	exclusive: boolean;
 	blockSize: number;
 	/** The point this one is stored against (incremental: the previous; differential: the last full). */
 	base: ResolvedDisk | undefined;
@@ -26,14 +31,6 @@ export type CaptureOptions = {
 	signal: AbortSignal | undefined;
 	onBytes(bytes: number): void;
 };
-
-export type SourceState = {size: number; mtimeMs: number};
-
-/** Size and modification time, to see whether a source changed while it was read. */
-export async function sourceState(path: string): Promise<SourceState> {
-	const info = await stat(path);
-	return {size: info.size, mtimeMs: info.mtimeMs};
-}
 
 function hashAt(hashes: Uint8Array | undefined, index: number): Uint8Array | undefined {
 	return hashes?.subarray(index * hashLength, (index + 1) * hashLength);
@@ -47,7 +44,7 @@ function sameHash(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean
 export async function captureDisk(options: CaptureOptions): Promise<DiskCapture> {
 	const {blockSize, base, previous, pool, sink} = options;
 	const blocksPerBatch = Math.max(1, Math.floor(batchBytes / blockSize));
-	const handle = await open(options.path, 'r');
+	const source = openSource(options.path, {isBlockDevice: options.isBlockDevice, exclusive: options.exclusive, itemName: options.itemName});
 	const capture: DiskCapture = {diskId: options.diskId, size: 0, changedBlocks: 0, changedBytes: 0, usedBytes: 0, indices: [], refs: []};
 	const inFlight: Array<{first: number; result: Promise<EncodeResult>}> = [];
 	const maxInFlight = pool.size * 2;
@@ -125,7 +122,7 @@ export async function captureDisk(options: CaptureOptions): Promise<DiskCapture>
 				result: pool.encode({
 					data: undefined,
 					offsets: noOffsets,
-					readFrom: {fd: handle.fd, position, length: batchLength, blockSize},
+					readFrom: {fd: source.fd, position, length: batchLength, blockSize, direct: source.direct},
 					baseHashes,
 					detectZero: true,
 					level: zstdLevel,
@@ -149,7 +146,7 @@ export async function captureDisk(options: CaptureOptions): Promise<DiskCapture>
 	} finally {
 		// Let batches already handed to the pool finish before the caller discards packs.
 		await Promise.allSettled(inFlight.map(batch => batch.result));
-		await handle.close();
+		closeSync(source.fd);
 	}
 
 	return capture;

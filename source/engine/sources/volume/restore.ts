@@ -1,7 +1,9 @@
 /**
  * Restoring a volume recovery point: every target is checked before anything is written; files are written under a
  * temporary name (zero blocks left as holes) and renamed when complete; every object is checked against its hash
- * before its bytes are written, so a damaged object stops the restore without writing a wrong byte.
+ * before its bytes are written, so a damaged object stops the restore without writing a wrong byte. A block device is
+ * written in place: it must be free (not mounted) and large enough, every object is checked before its first byte is
+ * written, and a failure after that says the device is partly overwritten.
  */
 import {closeSync, existsSync, fdatasync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, realpathSync, renameSync, rmSync, statSync} from 'node:fs';
 import {dirname, join, resolve, sep} from 'node:path';
@@ -15,6 +17,7 @@ import {throwIfAborted} from '../../jobs/abort.js';
 import type {Disk, Item, JobProgress, RecoveryPoint} from '../../model/index.js';
 import {fsyncPath, type Repository} from '../../repository.js';
 import {CodecPool, type DecodeResult} from '../../store/index.js';
+import {assertDeviceTarget, checkObjectsBeforeInPlaceRestore, openDeviceTarget, partlyOverwritten} from './restore-preflight.js';
 
 export type RestoreOptions = {
 	to: string;
@@ -26,7 +29,7 @@ export type RestoreOptions = {
 	pool?: CodecPool | undefined;
 };
 
-export type RestoreTarget = {disk: Disk; size: number; path: string; exists: boolean; isBlockDevice: boolean};
+export type RestoreTarget = {disk: Disk; size: number; path: string; exists: boolean; isBlockDevice: boolean; rdev: number};
 
 function realOrResolved(path: string): string {
 	try {
@@ -81,21 +84,23 @@ export function planRestore(repo: Repository, item: Item, point: RecoveryPoint, 
 		if (target.exists && !options.force) {
 			throw new UserError('TARGET_EXISTS', `restore target ${target.path} exists and is not empty`, {hint: 'Choose a new path, or add --force to overwrite it'});
 		}
+
+		if (target.isBlockDevice) assertDeviceTarget(target.path, target.rdev, target.size);
 	}
 
 	return targets;
 }
 
-function describeTarget(path: string): {exists: boolean; isBlockDevice: boolean} {
-	if (!existsSync(path)) return {exists: false, isBlockDevice: false};
+function describeTarget(path: string): {exists: boolean; isBlockDevice: boolean; rdev: number} {
+	if (!existsSync(path)) return {exists: false, isBlockDevice: false, rdev: 0};
 	const info = statSync(path);
-	if (info.isBlockDevice()) return {exists: true, isBlockDevice: true};
+	if (info.isBlockDevice()) return {exists: true, isBlockDevice: true, rdev: info.rdev};
 	if (info.isDirectory()) {
-		if (readdirSync(path).length > 0) return {exists: true, isBlockDevice: false};
+		if (readdirSync(path).length > 0) return {exists: true, isBlockDevice: false, rdev: 0};
 		throw new UserError('TARGET_IS_DIRECTORY', `restore target ${path} is a folder`, {hint: 'Give a file path for the disk'});
 	}
 
-	return {exists: info.size > 0, isBlockDevice: false};
+	return {exists: info.size > 0, isBlockDevice: false, rdev: 0};
 }
 
 /** Restores the disks of a recovery point; returns where each went. The targets must come from planRestore. */
@@ -115,17 +120,31 @@ export async function restoreVolume(repo: Repository, item: Item, point: Recover
 				removeStaleTemporaries(dirname(target.path), target.disk.name);
 			}
 
+			const onBytes = (bytes: number) => {
+				doneBytes += bytes;
+				const seconds = (Date.now() - started) / 1000;
+				const bytesPerSecond = seconds > 0 ? doneBytes / seconds : 0;
+				options.onProgress?.({doneBytes, totalBytes, bytesPerSecond, ...(bytesPerSecond > 0 ? {etaSeconds: (totalBytes - doneBytes) / bytesPerSecond} : {}), phase: 'writing'});
+			};
+			// Files are written beside the target and renamed, so a failure leaves the old file; a device is written in
+			// place, so every object it needs is checked first.
+			if (target.isBlockDevice) {
+				await checkObjectsBeforeInPlaceRestore({item, point, target: target.path, objectIds: map.objectIds, pool, packsDir: repo.packsDir, objects, signal: options.signal, onChecked(done, total) {
+					// In blocks' bytes, as the writing phase counts.
+					options.onProgress?.({doneBytes: done * item.blockSize, totalBytes: total * item.blockSize, bytesPerSecond: 0, phase: 'checking'});
+				}});
+			}
+
 			const fd = openTarget(temporary, target);
+			const written = {extent: 0};
 			let complete = false;
 			try {
-				await writeBlocks({fd, map, blockSize: item.blockSize, size: target.size, pool, packsDir: repo.packsDir, objects, point, signal: options.signal, onBytes(bytes) {
-					doneBytes += bytes;
-					const seconds = (Date.now() - started) / 1000;
-					const bytesPerSecond = seconds > 0 ? doneBytes / seconds : 0;
-					options.onProgress?.({doneBytes, totalBytes, bytesPerSecond, ...(bytesPerSecond > 0 ? {etaSeconds: (totalBytes - doneBytes) / bytesPerSecond} : {}), phase: 'writing'});
-				}});
+				await writeBlocks({fd, map, blockSize: item.blockSize, size: target.size, pool, packsDir: repo.packsDir, objects, point, signal: options.signal, written, onBytes});
 				fsyncSync(fd);
 				complete = true;
+			} catch (error) {
+				if (target.isBlockDevice && written.extent > 0) throw partlyOverwritten(error, target.path, written.extent, target.size);
+				throw error;
 			} finally {
 				closeSync(fd);
 				if (!complete && !target.isBlockDevice) rmSync(temporary, {force: true});
@@ -159,7 +178,7 @@ const fdatasyncAt = promisify(fdatasync);
  * each batch is checked.
  */
 function openTarget(path: string, target: RestoreTarget): number {
-	if (target.isBlockDevice) return openSync(path, 'r+');
+	if (target.isBlockDevice) return openDeviceTarget(path);
 	const fd = openSync(path, 'w', 0o600);
 	ftruncateSync(fd, target.size);
 	return fd;
@@ -176,6 +195,8 @@ type WriteContext = {
 	objects: ObjectIndex;
 	point: RecoveryPoint;
 	signal: AbortSignal | undefined;
+	/** The end of the furthest block handed to a worker to write: what may have been written so far. */
+	written: {extent: number};
 	onBytes(bytes: number): void;
 };
 
@@ -201,6 +222,7 @@ async function writeBlocks(context: WriteContext): Promise<void> {
 	const send = () => {
 		const objects = context.objects.locate(indices.map(index => map.objectIds[index]!), context.point.id);
 		const written = context.pool.decodeFromPacks(context.packsDir, objects, {fd: context.fd, positions: Float64Array.from(indices, index => index * blockSize)});
+		context.written.extent = Math.min(context.size, (indices.at(-1)! + 1) * blockSize);
 		// Marked handled here; its failure surfaces when it is awaited in order.
 		written.catch(() => undefined);
 		inFlight.push(written);
