@@ -145,7 +145,10 @@ async function main(argv: string[]): Promise<number> {
 	const context = createContext({args, flags});
 	try {
 		const code = await command.run(context);
+		context.noteRepository();
 		return typeof code === 'number' ? code : 0;
+	} catch (error) {
+		throw context.explain(error, `run \`strata ${command.name}\``);
 	} finally {
 		context.dispose();
 	}

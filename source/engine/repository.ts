@@ -3,12 +3,13 @@
  * writers' lock. The engine's front door: open one here and pass it to every operation.
  */
 import {randomUUID} from 'node:crypto';
-import {closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, writeSync} from 'node:fs';
+import {accessSync, closeSync, constants, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, writeSync} from 'node:fs';
 import {homedir} from 'node:os';
 import {dirname, join, resolve} from 'node:path';
-import Database from 'better-sqlite3';
 import type {Database as SqliteDatabase} from 'better-sqlite3';
-import {migrate} from './catalog/migrations.js';
+import {catalogCommits, commitsFileName, recordedCommits} from './catalog/commits.js';
+import {catalogVersion, migrate} from './catalog/migrations.js';
+import {openCatalog, openCatalogReadOnly, removeCatalogCopy} from './catalog/open.js';
 import {now} from './clock.js';
 import {RuntimeError, UserError} from './errors.js';
 import {acquireLock, type Lock, type LockOptions} from './lock.js';
@@ -17,6 +18,17 @@ import {acquireLock, type Lock, type LockOptions} from './lock.js';
 export const repositoryFormat = 2;
 const configName = 'strata.json';
 const catalogName = 'catalog.db';
+
+/** Why this process cannot write the repository: shown in the note on stderr and in every writer's refusal. */
+export type ReadOnlyCause = {code: 'EROFS' | 'EACCES' | 'EPERM' | 'REQUESTED'; reason: string};
+
+/** Data-changing commits the side file saw and the catalog lacks (its -wal was lost after an unclean stop). */
+export type LostCommits = {catalog: number; recorded: number};
+
+export type OpenOptions = {
+	/** Open read-only even when the repository is writable (the console, which only reads). */
+	readOnly?: boolean;
+};
 
 export type RepositoryConfig = {
 	format: number;
@@ -63,24 +75,6 @@ export function fsyncPath(path: string): void {
 	}
 }
 
-function openCatalog(path: string, create = false): SqliteDatabase {
-	let db: SqliteDatabase;
-	try {
-		db = new Database(path, {timeout: 5000, fileMustExist: !create});
-	} catch (error) {
-		if ((error as {code?: string}).code === 'SQLITE_CANTOPEN') {
-			throw new RuntimeError('CATALOG_MISSING', `the catalog ${path} is missing or cannot be opened`, {hint: 'Restore catalog.db from a copy of the repository', cause: error});
-		}
-
-		throw error;
-	}
-
-	db.pragma('journal_mode = WAL');
-	db.pragma('synchronous = FULL');
-	db.pragma('foreign_keys = ON');
-	return db;
-}
-
 /**
  * Format 1 (objects named by SHA-256) came only from development builds. One that holds no object yet is simply
  * relabelled; one with objects cannot be read by this build, and says so.
@@ -98,15 +92,41 @@ function upgradeFormat(target: string, config: RepositoryConfig, db: SqliteDatab
 	return upgraded;
 }
 
+/**
+ * Why this process cannot write the repository at `target`, or undefined when it can. Asked of the folder (the lock,
+ * packs and the catalog's -shm are made there) and of the catalog file (an immutable file refuses even root).
+ */
+function writeBlocker(target: string, catalog: string): ReadOnlyCause | undefined {
+	try {
+		accessSync(target, constants.W_OK);
+		closeSync(openSync(catalog, 'r+'));
+		return undefined;
+	} catch (error) {
+		const code = (error as NodeJS.ErrnoException).code;
+		if (code === 'EROFS') return {code, reason: 'is on a read-only filesystem'};
+		if (code === 'EACCES') return {code, reason: 'is not writable by this user'};
+		if (code === 'EPERM') return {code, reason: 'is immutable (its files may not be changed)'};
+		return undefined; // A missing catalog and the like: the ordinary open says what is wrong.
+	}
+}
+
 export class Repository {
 	readonly path: string;
 	readonly config: RepositoryConfig;
 	readonly db: SqliteDatabase;
+	/** Set when this process cannot (or chose not to) write the repository: nothing may be recorded then. */
+	readonly readOnly: ReadOnlyCause | undefined;
+	/** Set when the catalog lacks data-changing commits it once had (its -wal was lost): see catalog/commits.ts. */
+	readonly lostCommits: LostCommits | undefined;
+	private readonly catalogCopy: string | undefined;
 
-	private constructor(path: string, config: RepositoryConfig, db: SqliteDatabase) {
+	private constructor(path: string, config: RepositoryConfig, db: SqliteDatabase, state: {readOnly?: ReadOnlyCause | undefined; lostCommits?: LostCommits | undefined; catalogCopy?: string | undefined} = {}) {
 		this.path = path;
 		this.config = config;
 		this.db = db;
+		this.readOnly = state.readOnly;
+		this.lostCommits = state.lostCommits;
+		this.catalogCopy = state.catalogCopy;
 	}
 
 	/** A read-model view of a repository over another catalog connection (an in-memory copy for what-ifs). */
@@ -153,8 +173,11 @@ export class Repository {
 		return Repository.open(target);
 	}
 
-	/** Opens an existing repository, upgrading its catalog if it is older than this build. */
-	static open(path: string): Repository {
+	/**
+	 * Opens an existing repository, upgrading its catalog if it is older than this build. One this process cannot
+	 * write opens read-only (see `readOnly`); so does any with `{readOnly: true}`.
+	 */
+	static open(path: string, options: OpenOptions = {}): Repository {
 		const target = resolve(path);
 		if (!existsSync(target)) {
 			throw new UserError('REPO_MISSING', `no repository at ${target}`, {hint: `Create one with \`strata --repo ${target} init\``});
@@ -184,17 +207,32 @@ export class Repository {
 			});
 		}
 
-
-		const db = openCatalog(join(target, catalogName));
+		const catalog = join(target, catalogName);
+		const readOnly = options.readOnly ? {code: 'REQUESTED' as const, reason: 'was opened read-only'} : writeBlocker(target, catalog);
+		const opened = readOnly ? openCatalogReadOnly(catalog) : {db: openCatalog(catalog), copy: undefined};
+		const {db} = opened;
 		try {
+			if (readOnly) {
+				const version = db.pragma('user_version', {simple: true}) as number;
+				if (version < catalogVersion || config.format < repositoryFormat) {
+					throw new RuntimeError('REPO_READ_ONLY', `the repository at ${target} ${readOnly.reason} and its catalog is older than this Strata, which must upgrade it before reading`, {
+						hint: 'Copy the repository to writable storage and open it there, or read it with the Strata that wrote it',
+					});
+				}
+			}
+
 			migrate(db);
 			if (config.format < repositoryFormat) config = upgradeFormat(target, config, db);
 		} catch (error) {
 			db.close();
+			removeCatalogCopy(opened.copy);
 			throw error;
 		}
 
-		return new Repository(target, config, db);
+		const found = catalogCommits(db);
+		const recorded = recordedCommits(join(target, commitsFileName));
+		const lostCommits = found < recorded ? {catalog: found, recorded} : undefined;
+		return new Repository(target, config, db, {readOnly, lostCommits, catalogCopy: opened.copy});
 	}
 
 	get packsDir(): string {
@@ -210,8 +248,26 @@ export class Repository {
 	}
 
 	/** Takes the writers' lock; use for anything that adds or removes data (backup, expire, gc). */
-	lock(options: LockOptions): Lock {
+	lock(options: LockOptions & {acceptLostCommits?: boolean}): Lock {
+		this.assertWritable(options.command);
+		if (this.lostCommits && !options.acceptLostCommits) throw lostCommitsError(this.path, this.lostCommits, options.command);
 		return acquireLock(join(this.path, 'lock'), options);
+	}
+
+	/** Refuses, naming the cause, when this process cannot write the repository; `action` is what was asked. */
+	assertWritable(action: string): void {
+		if (this.readOnly) throw readOnlyError(this.path, this.readOnly, action);
+	}
+
+	/**
+	 * Writes the catalog's commit count to the side file, after a data-changing commit (see catalog/commits.ts).
+	 * Never lowers it: a catalog that lost commits keeps saying so until `gc --force` accepts the loss.
+	 */
+	recordCommit(options: {acceptLoss?: boolean} = {}): void {
+		const file = join(this.path, commitsFileName);
+		const count = catalogCommits(this.db);
+		if (!options.acceptLoss && count <= recordedCommits(file)) return;
+		writeFileAtomic(file, `${count}\n`);
 	}
 
 	/** Reads a repository setting stored in the catalog. */
@@ -227,5 +283,22 @@ export class Repository {
 
 	close(): void {
 		if (this.db.open) this.db.close();
+		removeCatalogCopy(this.catalogCopy);
 	}
+}
+
+/** The refusal of a writer on a repository this process cannot write. */
+export function readOnlyError(path: string, cause: ReadOnlyCause, action: string): RuntimeError {
+	return new RuntimeError('REPO_READ_ONLY', `cannot ${action}: the repository at ${path} ${cause.reason}`, {
+		hint: cause.code === 'EACCES'
+			? 'Run it as the user who owns the repository; reading commands (points, restore, verify) work as they are'
+			: 'Remount it read-write or copy it to writable storage; reading commands (points, restore, verify) work as they are',
+	});
+}
+
+/** The refusal of a writer on a catalog that lost commits. */
+export function lostCommitsError(path: string, lost: LostCommits, action: string): RuntimeError {
+	return new RuntimeError('CATALOG_LOST_COMMITS', `cannot ${action}: the catalog at ${path} lacks ${lost.recorded - lost.catalog} committed change(s) it once held (catalog.db-wal was lost or replaced after an unclean stop), so recent recovery points may be missing`, {
+		hint: 'Restore catalog.db and catalog.db-wal together from a copy of the repository; or accept the loss with `strata gc --force`, which deletes the data of the lost points',
+	});
 }

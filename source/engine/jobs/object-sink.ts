@@ -3,6 +3,7 @@
  * only written to a pack when the repository does not have it yet. Returns an ObjectRef for the block map.
  */
 import {ObjectIndex} from '../catalog/objects.js';
+import {clearPendingPacks, recordPendingPack} from '../catalog/pending-packs.js';
 import {commitRecoveryPoint, type ObjectRef, type PointCommit, requirePoint} from '../catalog/points.js';
 import {crashPoint} from '../crash.js';
 import type {BackupType, Item, RecoveryPoint, Trigger} from '../model/index.js';
@@ -17,9 +18,16 @@ export class ObjectSink {
 	storedBytes = 0;
 	committed = false;
 
-	constructor(repo: Repository) {
-		this.writer = new PackWriter(repo.packsDir, repo.tmpDir, undefined, true);
+	constructor(private readonly repo: Repository) {
+		this.writer = new PackWriter(repo.packsDir, repo.tmpDir, undefined, true, name => recordPendingPack(repo.db, name));
 		this.index = new ObjectIndex(repo.db);
+	}
+
+	/** Removes what a backup that failed before its commit wrote, and its pending rows. */
+	async discard(): Promise<void> {
+		await this.writer.idle();
+		this.writer.discard();
+		clearPendingPacks(this.repo.db, this.writer.packs.map(pack => pack.name));
 	}
 
 	/** The ref of a piece this backup already wrote, if any. */
@@ -62,6 +70,7 @@ export async function commitBackup(repo: Repository, item: Item, sink: ObjectSin
 		...capture,
 	});
 	sink.committed = true;
+	repo.recordCommit();
 	crashPoint('point-committed');
 	return requirePoint(repo.db, item.id, item.name, id);
 }

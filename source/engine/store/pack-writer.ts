@@ -64,6 +64,8 @@ export class PackWriter {
 		private readonly tmpDir: string,
 		private readonly targetBytes = defaultPackTargetBytes,
 		private readonly background = false,
+		/** Called with each pack's name before its file is made: the catalog records it as pending (see gc). */
+		private readonly announce?: (name: string) => void,
 	) {}
 
 	/** Waits until a staging buffer is free (background mode): call between batches so memory stays bounded. */
@@ -183,6 +185,7 @@ export class PackWriter {
 
 	private open(): OpenPack {
 		const name = randomBytes(16).toString('hex');
+		this.announce?.(name);
 		const path = join(this.tmpDir, `${name}.pack.${process.pid}.partial`);
 		const fd = openSync(path, 'wx', 0o600);
 		// The staging buffers, made with the first pack (in background mode the spares too).
