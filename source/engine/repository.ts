@@ -119,6 +119,8 @@ export class Repository {
 	/** Set when the catalog lacks data-changing commits it once had (its -wal was lost): see catalog/commits.ts. */
 	readonly lostCommits: LostCommits | undefined;
 	private readonly catalogCopy: string | undefined;
+	/** The inode of catalog.db and of its -wal and -shm, as first seen while this connection was open. */
+	private readonly catalogInodes = new Map<string, number>();
 
 	private constructor(path: string, config: RepositoryConfig, db: SqliteDatabase, state: {readOnly?: ReadOnlyCause | undefined; lostCommits?: LostCommits | undefined; catalogCopy?: string | undefined} = {}) {
 		this.path = path;
@@ -127,6 +129,7 @@ export class Repository {
 		this.readOnly = state.readOnly;
 		this.lostCommits = state.lostCommits;
 		this.catalogCopy = state.catalogCopy;
+		this.catalogReplaced();
 	}
 
 	/** A read-model view of a repository over another catalog connection (an in-memory copy for what-ifs). */
@@ -279,6 +282,30 @@ export class Repository {
 	/** Writes a repository setting into the catalog. */
 	setSetting(key: string, value: string): void {
 		this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
+	}
+
+	/**
+	 * Whether catalog.db, its -wal or its -shm was deleted or replaced since this connection first saw it. While a
+	 * connection is open SQLite removes neither, so a change means someone did (a restore of the files, an rm): this
+	 * connection then reads a state that is no longer the repository's, and must be closed and opened again.
+	 */
+	catalogReplaced(): boolean {
+		let replaced = false;
+		for (const suffix of ['', '-wal', '-shm']) {
+			const name = `${this.catalogPath}${suffix}`;
+			let inode: number | undefined;
+			try {
+				inode = statSync(name).ino;
+			} catch {
+				inode = undefined;
+			}
+
+			const seen = this.catalogInodes.get(name);
+			if (seen === undefined && inode !== undefined) this.catalogInodes.set(name, inode);
+			else if (seen !== undefined && seen !== inode) replaced = true;
+		}
+
+		return replaced;
 	}
 
 	close(): void {

@@ -8,9 +8,22 @@ import type {Database} from 'better-sqlite3';
 import {now} from '../clock.js';
 import {isProcessAlive} from '../lock.js';
 
-/** Records that this process is writing the pack `name`; call before its file is made. */
+/**
+ * Records that this process is writing the pack `name`; call before its file is made. The commit does not wait for
+ * the disk: the writer fsyncs the -wal before the pack's rename (PendingHooks in store/pack-writer.ts).
+ */
 export function recordPendingPack(db: Database, name: string): void {
-	db.prepare('INSERT INTO pending_packs (name, pid, host, created_at) VALUES (?, ?, ?, ?)').run(name, process.pid, hostname(), now().toISOString());
+	db.pragma('synchronous = NORMAL');
+	try {
+		db.prepare('INSERT INTO pending_packs (name, pid, host, created_at) VALUES (?, ?, ?, ?)').run(name, process.pid, hostname(), now().toISOString());
+	} finally {
+		db.pragma('synchronous = FULL');
+	}
+}
+
+/** The PackWriter hooks that record a writer's packs as pending in this catalog. */
+export function pendingHooks(db: Database, catalogPath: string): {announce(name: string): void; syncBeforeRename: string} {
+	return {announce: name => recordPendingPack(db, name), syncBeforeRename: `${catalogPath}-wal`};
 }
 
 /** Forgets pending packs: inside the commit that names them, or after their files were removed. */

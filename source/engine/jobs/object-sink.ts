@@ -3,7 +3,7 @@
  * only written to a pack when the repository does not have it yet. Returns an ObjectRef for the block map.
  */
 import {ObjectIndex} from '../catalog/objects.js';
-import {clearPendingPacks, recordPendingPack} from '../catalog/pending-packs.js';
+import {clearPendingPacks, pendingHooks} from '../catalog/pending-packs.js';
 import {commitRecoveryPoint, type ObjectRef, type PointCommit, requirePoint} from '../catalog/points.js';
 import {crashPoint} from '../crash.js';
 import type {BackupType, Item, RecoveryPoint, Trigger} from '../model/index.js';
@@ -19,7 +19,7 @@ export class ObjectSink {
 	committed = false;
 
 	constructor(private readonly repo: Repository) {
-		this.writer = new PackWriter(repo.packsDir, repo.tmpDir, undefined, true, name => recordPendingPack(repo.db, name));
+		this.writer = new PackWriter(repo.packsDir, repo.tmpDir, undefined, true, pendingHooks(repo.db, repo.catalogPath));
 		this.index = new ObjectIndex(repo.db);
 	}
 

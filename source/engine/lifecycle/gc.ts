@@ -7,7 +7,7 @@
 import {existsSync, readdirSync, rmSync, statSync} from 'node:fs';
 import {join, relative} from 'node:path';
 import {countCommit} from '../catalog/commits.js';
-import {clearPendingPacks, forgetDeadPending, judgeOrphans, recordPendingPack} from '../catalog/pending-packs.js';
+import {clearPendingPacks, forgetDeadPending, judgeOrphans, pendingHooks} from '../catalog/pending-packs.js';
 import {RuntimeError} from '../errors.js';
 import {crashPoint} from '../crash.js';
 import {isProcessAlive} from '../lock.js';
@@ -153,14 +153,15 @@ export function collectGarbage(repo: Repository, options: {lockWaitMs?: number; 
 /** Copies the live objects of sparse packs into new packs and points the catalog at them in one transaction. */
 function repack(repo: Repository, packs: PackUse[]): void {
 	const {db} = repo;
-	const writer = new PackWriter(repo.packsDir, repo.tmpDir, undefined, false, name => recordPendingPack(db, name));
+	const writer = new PackWriter(repo.packsDir, repo.tmpDir, undefined, false, pendingHooks(db, repo.catalogPath));
 	const reader = new PackReader(repo.packsDir);
 	const moves: Array<{id: number; pack: number; offset: number}> = [];
 	let committed = false;
 	try {
 		const objects = db.prepare('SELECT id, hash, offset, stored_length AS storedLength, raw_length AS rawLength, codec FROM objects WHERE pack_id = ? ORDER BY offset');
 		for (const pack of packs) {
-			for (const object of objects.iterate(pack.id) as Iterable<{id: number; hash: Buffer; offset: number; storedLength: number; rawLength: number; codec: number}>) {
+			// All rows first: the writer records each new pack as pending, which a statement still iterating would block.
+			for (const object of objects.all(pack.id) as Array<{id: number; hash: Buffer; offset: number; storedLength: number; rawLength: number; codec: number}>) {
 				const read = reader.readStored({packName: pack.name, offset: object.offset, storedLength: object.storedLength});
 				if (!read) continue; // Damaged: verify reports it; repacking must not hide it by dropping the row.
 				const written = writer.add(object.hash, read.stored, object.rawLength, object.codec);
