@@ -211,7 +211,7 @@ export class Repository {
 		}
 
 		const catalog = join(target, catalogName);
-		const readOnly = options.readOnly ? {code: 'REQUESTED' as const, reason: 'was opened read-only'} : writeBlocker(target, catalog);
+		const readOnly = writeBlocker(target, catalog) ?? (options.readOnly ? {code: 'REQUESTED' as const, reason: 'was opened read-only'} : undefined);
 		const opened = readOnly ? openCatalogReadOnly(catalog) : {db: openCatalog(catalog), copy: undefined};
 		const {db} = opened;
 		try {

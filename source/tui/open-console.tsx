@@ -17,7 +17,8 @@ function openReading(path: string, generation: number, reopened: boolean): Opene
 		const repo = Repository.open(path, {readOnly: true});
 		const lost = repo.lostCommits ? formatError(lostCommitsError(repo.path, repo.lostCommits, 'trust it')).replace(/^cannot trust it: /, '') : undefined;
 		const again = reopened ? 'The catalog files were replaced while the console was open (catalog.db-wal or -shm deleted?): it was read again.' : undefined;
-		return {repo, notice: [again, lost].filter(Boolean).join(' ') || undefined, generation};
+		const readOnly = repo.readOnly && repo.readOnly.code !== 'REQUESTED' ? `The repository ${repo.readOnly.reason}: reading only, nothing is recorded; backups started here will fail.` : undefined;
+		return {repo, notice: [again, lost, readOnly].filter(Boolean).join(' ') || undefined, generation};
 	} catch (error) {
 		return {error: formatError(toStrataError(error)), generation};
 	}

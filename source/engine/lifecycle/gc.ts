@@ -109,9 +109,9 @@ export function collectGarbage(repo: Repository, options: {lockWaitMs?: number; 
 		db.transaction(() => {
 			const remove = db.prepare('DELETE FROM objects WHERE id = ?');
 			for (const id of garbage) remove.run(id);
-			countCommit(db);
+			if (garbage.length > 0) countCommit(db);
 		}).immediate();
-		repo.recordCommit();
+		if (garbage.length > 0) repo.recordCommit();
 		crashPoint('objects-deleted');
 		const orphans = removeFiles(repo, [...found.garbage, ...found.unaccounted]);
 		crashPoint('orphans-removed');
@@ -130,9 +130,9 @@ export function collectGarbage(repo: Repository, options: {lockWaitMs?: number; 
 		db.transaction(() => {
 			const remove = db.prepare('DELETE FROM packs WHERE id = ?');
 			for (const use of empty) remove.run(use.id);
-			countCommit(db);
+			if (empty.length > 0) countCommit(db);
 		}).immediate();
-		repo.recordCommit({acceptLoss: options.force === true});
+		if (empty.length > 0 || options.force) repo.recordCommit({acceptLoss: options.force === true});
 		crashPoint('gc-committed');
 		// Only files whose pack row is gone may go: a pack still holding a damaged object keeps its file.
 		const remaining = new Set(db.prepare('SELECT id FROM packs').pluck().all() as number[]);
