@@ -1,7 +1,9 @@
 /**
- * Pending packs: pack files a writer (a backup, gc's repack) has started and no committed point names yet. A row is
- * committed before its file can reach packs/, and the commit that names the pack removes it. So a pack file the
- * catalog names neither way was not left by a killed writer: its point was lost from the catalog, and gc keeps it.
+ * Pending packs: pack files a process owns that no pack row names: ones a writer (a backup, gc's repack) has started
+ * and no committed point names yet (the row is committed before the file can reach packs/, and the commit that names
+ * the pack removes it), and ones gc dropped from the catalog and is about to delete (marked in the same commit). So
+ * a pack file the catalog names neither way was not left by a killed process: its point was lost from the catalog,
+ * and gc keeps it.
  */
 import {hostname} from 'node:os';
 import type {Database} from 'better-sqlite3';
@@ -19,6 +21,12 @@ export function recordPendingPack(db: Database, name: string): void {
 	} finally {
 		db.pragma('synchronous = FULL');
 	}
+}
+
+/** Marks packs this process owns inside a transaction that drops their rows (gc, before deleting their files). */
+export function markPending(db: Database, names: readonly string[]): void {
+	const insert = db.prepare('INSERT OR REPLACE INTO pending_packs (name, pid, host, created_at) VALUES (?, ?, ?, ?)');
+	for (const name of names) insert.run(name, process.pid, hostname(), now().toISOString());
 }
 
 /** The PackWriter hooks that record a writer's packs as pending in this catalog. */

@@ -7,7 +7,7 @@
 import {existsSync, readdirSync, rmSync, statSync} from 'node:fs';
 import {join, relative} from 'node:path';
 import {countCommit} from '../catalog/commits.js';
-import {clearPendingPacks, forgetDeadPending, judgeOrphans, pendingHooks} from '../catalog/pending-packs.js';
+import {clearPendingPacks, forgetDeadPending, judgeOrphans, markPending, pendingHooks} from '../catalog/pending-packs.js';
 import {RuntimeError} from '../errors.js';
 import {crashPoint} from '../crash.js';
 import {isProcessAlive} from '../lock.js';
@@ -130,6 +130,8 @@ export function collectGarbage(repo: Repository, options: {lockWaitMs?: number; 
 		db.transaction(() => {
 			const remove = db.prepare('DELETE FROM packs WHERE id = ?');
 			for (const use of empty) remove.run(use.id);
+			// Files whose row goes stay this process's until deleted: a kill before that leaves them to the next gc.
+			markPending(db, empty.map(use => use.name));
 			if (empty.length > 0) countCommit(db);
 		}).immediate();
 		if (empty.length > 0 || options.force) repo.recordCommit({acceptLoss: options.force === true});
@@ -141,6 +143,8 @@ export function collectGarbage(repo: Repository, options: {lockWaitMs?: number; 
 			rmSync(packPath(repo.packsDir, use.name), {force: true});
 			freedBytes += use.size - (sparse.includes(use) ? use.live : 0);
 		}
+
+		clearPendingPacks(db, gone.map(use => use.name));
 
 		crashPoint('packs-deleted');
 
@@ -177,7 +181,7 @@ function repack(repo: Repository, packs: PackUse[]): void {
 			const move = db.prepare('UPDATE objects SET pack_id = ?, offset = ? WHERE id = ?');
 			for (const entry of moves) move.run(ids[entry.pack], entry.offset, entry.id);
 			const remove = db.prepare('DELETE FROM packs WHERE id = ? AND NOT EXISTS (SELECT 1 FROM objects WHERE pack_id = ?)');
-			for (const pack of packs) remove.run(pack.id, pack.id);
+			markPending(db, packs.filter(pack => remove.run(pack.id, pack.id).changes > 0).map(pack => pack.name));
 			clearPendingPacks(db, created.map(pack => pack.name));
 			countCommit(db);
 		}).immediate();
