@@ -3,7 +3,7 @@
  * writers' lock. The engine's front door: open one here and pass it to every operation.
  */
 import {randomUUID} from 'node:crypto';
-import {accessSync, closeSync, constants, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, writeSync} from 'node:fs';
+import {closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, writeSync} from 'node:fs';
 import {homedir} from 'node:os';
 import {dirname, join, resolve} from 'node:path';
 import type {Database as SqliteDatabase} from 'better-sqlite3';
@@ -13,17 +13,12 @@ import {openCatalog, openCatalogReadOnly, removeCatalogCopy} from './catalog/ope
 import {now} from './clock.js';
 import {RuntimeError, UserError} from './errors.js';
 import {acquireLock, type Lock, type LockOptions} from './lock.js';
+import {type LostCommits, lostCommitsError, type ReadOnlyCause, readOnlyError, writeBlocker} from './read-only.js';
 
 /** 2: objects are named by BLAKE3 (format 1, SHA-256, came only from development builds before the first release). */
 export const repositoryFormat = 2;
 const configName = 'strata.json';
 const catalogName = 'catalog.db';
-
-/** Why this process cannot write the repository: shown in the note on stderr and in every writer's refusal. */
-export type ReadOnlyCause = {code: 'EROFS' | 'EACCES' | 'EPERM' | 'REQUESTED'; reason: string};
-
-/** Data-changing commits the side file saw and the catalog lacks (its -wal was lost after an unclean stop). */
-export type LostCommits = {catalog: number; recorded: number};
 
 export type OpenOptions = {
 	/** Open read-only even when the repository is writable (the console, which only reads). */
@@ -90,24 +85,6 @@ function upgradeFormat(target: string, config: RepositoryConfig, db: SqliteDatab
 	const upgraded = {...config, format: repositoryFormat};
 	writeFileAtomic(join(target, configName), `${JSON.stringify(upgraded, null, 2)}\n`);
 	return upgraded;
-}
-
-/**
- * Why this process cannot write the repository at `target`, or undefined when it can. Asked of the folder (the lock,
- * packs and the catalog's -shm are made there) and of the catalog file (an immutable file refuses even root).
- */
-function writeBlocker(target: string, catalog: string): ReadOnlyCause | undefined {
-	try {
-		accessSync(target, constants.W_OK);
-		closeSync(openSync(catalog, 'r+'));
-		return undefined;
-	} catch (error) {
-		const code = (error as NodeJS.ErrnoException).code;
-		if (code === 'EROFS') return {code, reason: 'is on a read-only filesystem'};
-		if (code === 'EACCES') return {code, reason: 'is not writable by this user'};
-		if (code === 'EPERM') return {code, reason: 'is immutable (its files may not be changed)'};
-		return undefined; // A missing catalog and the like: the ordinary open says what is wrong.
-	}
 }
 
 export class Repository {
@@ -312,20 +289,4 @@ export class Repository {
 		if (this.db.open) this.db.close();
 		removeCatalogCopy(this.catalogCopy);
 	}
-}
-
-/** The refusal of a writer on a repository this process cannot write. */
-export function readOnlyError(path: string, cause: ReadOnlyCause, action: string): RuntimeError {
-	return new RuntimeError('REPO_READ_ONLY', `cannot ${action}: the repository at ${path} ${cause.reason}`, {
-		hint: cause.code === 'EACCES'
-			? 'Run it as the user who owns the repository; reading commands (points, restore, verify) work as they are'
-			: 'Remount it read-write or copy it to writable storage; reading commands (points, restore, verify) work as they are',
-	});
-}
-
-/** The refusal of a writer on a catalog that lost commits. */
-export function lostCommitsError(path: string, lost: LostCommits, action: string): RuntimeError {
-	return new RuntimeError('CATALOG_LOST_COMMITS', `cannot ${action}: the catalog at ${path} lacks ${lost.recorded - lost.catalog} committed change(s) it once held (catalog.db-wal was lost or replaced after an unclean stop), so recent recovery points may be missing`, {
-		hint: 'Restore catalog.db and catalog.db-wal together from a copy of the repository; or accept the loss with `strata gc --force`, which deletes the data of the lost points',
-	});
 }
