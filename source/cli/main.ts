@@ -117,11 +117,14 @@ async function main(argv: string[]): Promise<number> {
 
 		// The same rule as every command: the default repository is created on first use, a named one must exist.
 		const repoFlag = flags['repo'] as string | undefined;
+		// Opened once as a writer (when it may) to create or upgrade the catalog; the console itself only reads.
 		const {repo, created} = openAnnounced(repoFlag);
+		const {path} = repo;
+		repo.close();
 		const {openConsole} = await import('../tui/open-console.js');
 		// The console's hints name the repository when a command typed without --repo would reach another one.
-		const strataCommand = resolveRepositoryPath(repoFlag).isDefault ? 'strata' : `strata --repo ${shellWord(repo.path)}`;
-		return openConsole({repo, strataCommand, notice: created ? `Strata ${repositoryCreated(repo.path)}.` : undefined});
+		const strataCommand = resolveRepositoryPath(repoFlag).isDefault ? 'strata' : `strata --repo ${shellWord(path)}`;
+		return openConsole({path, strataCommand, notice: created ? `Strata ${repositoryCreated(path)}.` : undefined});
 	}
 
 	const command = findCommand(words);
@@ -156,7 +159,10 @@ async function main(argv: string[]): Promise<number> {
 	const context = createContext({args, flags});
 	try {
 		const code = await command.run(context);
+		context.noteRepository();
 		return typeof code === 'number' ? code : 0;
+	} catch (error) {
+		throw context.explain(error, `run \`strata ${command.name}\``);
 	} finally {
 		context.dispose();
 	}

@@ -84,6 +84,13 @@ export function toStrataError(error: unknown): StrataError {
 		});
 	}
 
+	if (nodeError?.code === 'EROFS') {
+		return new RuntimeError('READ_ONLY_FS', `the filesystem is read-only${nodeError.path ? `: ${nodeError.path}` : ''}`, {
+			hint: 'Remount it read-write or choose a writable place; reading a repository there works as it is',
+			cause: error,
+		});
+	}
+
 	if (nodeError?.code === 'EACCES' || nodeError?.code === 'EPERM') {
 		return new RuntimeError('PERMISSION_DENIED', `permission denied${nodeError.path ? `: ${nodeError.path}` : ''}`, {
 			hint: 'Check the file permissions or run as a user who may read it',

@@ -6,6 +6,7 @@ export * from './errors.js';
 export * from './clock.js';
 export * from './model/index.js';
 export * from './repository.js';
+export * from './read-only.js';
 export * from './lock.js';
 export * from './items.js';
 export {migrate, catalogVersion} from './catalog/migrations.js';

@@ -6,17 +6,24 @@ import {randomUUID} from 'node:crypto';
 import {chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, writeSync} from 'node:fs';
 import {homedir} from 'node:os';
 import {dirname, join, resolve} from 'node:path';
-import Database from 'better-sqlite3';
 import type {Database as SqliteDatabase} from 'better-sqlite3';
-import {migrate} from './catalog/migrations.js';
+import {catalogCommits, commitsFileName, recordedCommits} from './catalog/commits.js';
+import {catalogVersion, migrate} from './catalog/migrations.js';
+import {openCatalog, openCatalogReadOnly, removeCatalogCopy} from './catalog/open.js';
 import {now} from './clock.js';
 import {RuntimeError, UserError} from './errors.js';
 import {acquireLock, type Lock, type LockOptions} from './lock.js';
+import {type LostCommits, lostCommitsError, type ReadOnlyCause, readOnlyError, writeBlocker} from './read-only.js';
 
 /** 2: objects are named by BLAKE3 (format 1, SHA-256, came only from development builds before the first release). */
 export const repositoryFormat = 2;
 const configName = 'strata.json';
 const catalogName = 'catalog.db';
+
+export type OpenOptions = {
+	/** Open read-only even when the repository is writable (the console, which only reads). */
+	readOnly?: boolean;
+};
 
 export type RepositoryConfig = {
 	format: number;
@@ -63,24 +70,6 @@ export function fsyncPath(path: string): void {
 	}
 }
 
-function openCatalog(path: string, create = false): SqliteDatabase {
-	let db: SqliteDatabase;
-	try {
-		db = new Database(path, {timeout: 5000, fileMustExist: !create});
-	} catch (error) {
-		if ((error as {code?: string}).code === 'SQLITE_CANTOPEN') {
-			throw new RuntimeError('CATALOG_MISSING', `the catalog ${path} is missing or cannot be opened`, {hint: 'Restore catalog.db from a copy of the repository', cause: error});
-		}
-
-		throw error;
-	}
-
-	db.pragma('journal_mode = WAL');
-	db.pragma('synchronous = FULL');
-	db.pragma('foreign_keys = ON');
-	return db;
-}
-
 /**
  * Format 1 (objects named by SHA-256) came only from development builds. One that holds no object yet is simply
  * relabelled; one with objects cannot be read by this build, and says so.
@@ -102,13 +91,22 @@ export class Repository {
 	readonly path: string;
 	readonly config: RepositoryConfig;
 	readonly db: SqliteDatabase;
-	/** Set for a repository this process may not write (read-only media): jobs then record no damage marks. */
-	readonly readOnly: boolean = false;
+	/** Set when this process cannot (or chose not to) write the repository: nothing may be recorded then. */
+	readonly readOnly: ReadOnlyCause | undefined;
+	/** Set when the catalog lacks data-changing commits it once had (its -wal was lost): see catalog/commits.ts. */
+	readonly lostCommits: LostCommits | undefined;
+	private readonly catalogCopy: string | undefined;
+	/** The inode of catalog.db and of its -wal and -shm, as first seen while this connection was open. */
+	private readonly catalogInodes = new Map<string, number>();
 
-	private constructor(path: string, config: RepositoryConfig, db: SqliteDatabase) {
+	private constructor(path: string, config: RepositoryConfig, db: SqliteDatabase, state: {readOnly?: ReadOnlyCause | undefined; lostCommits?: LostCommits | undefined; catalogCopy?: string | undefined} = {}) {
 		this.path = path;
 		this.config = config;
 		this.db = db;
+		this.readOnly = state.readOnly;
+		this.lostCommits = state.lostCommits;
+		this.catalogCopy = state.catalogCopy;
+		this.catalogReplaced();
 	}
 
 	/** A read-model view of a repository over another catalog connection (an in-memory copy for what-ifs). */
@@ -157,8 +155,11 @@ export class Repository {
 		return Repository.open(target);
 	}
 
-	/** Opens an existing repository, upgrading its catalog if it is older than this build. */
-	static open(path: string): Repository {
+	/**
+	 * Opens an existing repository, upgrading its catalog if it is older than this build. One this process cannot
+	 * write opens read-only (see `readOnly`); so does any with `{readOnly: true}`.
+	 */
+	static open(path: string, options: OpenOptions = {}): Repository {
 		const target = resolve(path);
 		if (!existsSync(target)) {
 			throw new UserError('REPO_MISSING', `no repository at ${target}`, {hint: `Create one with \`strata --repo ${target} init\``});
@@ -188,17 +189,32 @@ export class Repository {
 			});
 		}
 
-
-		const db = openCatalog(join(target, catalogName));
+		const catalog = join(target, catalogName);
+		const readOnly = writeBlocker(target, catalog) ?? (options.readOnly ? {code: 'REQUESTED' as const, reason: 'was opened read-only'} : undefined);
+		const opened = readOnly ? openCatalogReadOnly(catalog) : {db: openCatalog(catalog), copy: undefined};
+		const {db} = opened;
 		try {
+			if (readOnly) {
+				const version = db.pragma('user_version', {simple: true}) as number;
+				if (version < catalogVersion || config.format < repositoryFormat) {
+					throw new RuntimeError('REPO_READ_ONLY', `the repository at ${target} ${readOnly.reason} and its catalog is older than this Strata, which must upgrade it before reading`, {
+						hint: 'Copy the repository to writable storage and open it there, or read it with the Strata that wrote it',
+					});
+				}
+			}
+
 			migrate(db);
 			if (config.format < repositoryFormat) config = upgradeFormat(target, config, db);
 		} catch (error) {
 			db.close();
+			removeCatalogCopy(opened.copy);
 			throw error;
 		}
 
-		return new Repository(target, config, db);
+		const found = catalogCommits(db);
+		const recorded = recordedCommits(join(target, commitsFileName));
+		const lostCommits = found < recorded ? {catalog: found, recorded} : undefined;
+		return new Repository(target, config, db, {readOnly, lostCommits, catalogCopy: opened.copy});
 	}
 
 	get packsDir(): string {
@@ -214,8 +230,26 @@ export class Repository {
 	}
 
 	/** Takes the writers' lock; use for anything that adds or removes data (backup, expire, gc). */
-	lock(options: LockOptions): Lock {
+	lock(options: LockOptions & {acceptLostCommits?: boolean}): Lock {
+		this.assertWritable(options.command);
+		if (this.lostCommits && !options.acceptLostCommits) throw lostCommitsError(this.path, this.lostCommits, options.command);
 		return acquireLock(join(this.path, 'lock'), options);
+	}
+
+	/** Refuses, naming the cause, when this process cannot write the repository; `action` is what was asked. */
+	assertWritable(action: string): void {
+		if (this.readOnly) throw readOnlyError(this.path, this.readOnly, action);
+	}
+
+	/**
+	 * Writes the catalog's commit count to the side file, after a data-changing commit (see catalog/commits.ts).
+	 * Never lowers it: a catalog that lost commits keeps saying so until `gc --force` accepts the loss.
+	 */
+	recordCommit(options: {acceptLoss?: boolean} = {}): void {
+		const file = join(this.path, commitsFileName);
+		const count = catalogCommits(this.db);
+		if (!options.acceptLoss && count <= recordedCommits(file)) return;
+		writeFileAtomic(file, `${count}\n`);
 	}
 
 	/** Reads a repository setting stored in the catalog. */
@@ -229,8 +263,33 @@ export class Repository {
 		this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
 	}
 
+	/**
+	 * Whether catalog.db, its -wal or its -shm was deleted or replaced since this connection first saw it. While a
+	 * connection is open SQLite removes neither, so a change means someone did (a restore of the files, an rm): this
+	 * connection then reads a state that is no longer the repository's, and must be closed and opened again.
+	 */
+	catalogReplaced(): boolean {
+		let replaced = false;
+		for (const suffix of ['', '-wal', '-shm']) {
+			const name = `${this.catalogPath}${suffix}`;
+			let inode: number | undefined;
+			try {
+				inode = statSync(name).ino;
+			} catch {
+				inode = undefined;
+			}
+
+			const seen = this.catalogInodes.get(name);
+			if (seen === undefined && inode !== undefined) this.catalogInodes.set(name, inode);
+			else if (seen !== undefined && seen !== inode) replaced = true;
+		}
+
+		return replaced;
+	}
+
 	close(): void {
 		if (this.db.open) this.db.close();
+		removeCatalogCopy(this.catalogCopy);
 	}
 }
 

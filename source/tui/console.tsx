@@ -27,6 +27,10 @@ export type ConsoleProps = {
 	strataCommand?: string;
 	/** A line shown in the message area at first, e.g. that the default repository was just created. */
 	notice?: string | undefined;
+	/** Called when the catalog's files were replaced under the console: it must be opened again. */
+	onCatalogReplaced?: () => void;
+	/** A standing warning (the catalog was reopened, or lost commits, or is read-only), shown in the error panel. */
+	warning?: string | undefined;
 };
 
 function useTerminalSize(fixed: ConsoleProps['size']): {columns: number; rows: number} {
@@ -56,11 +60,11 @@ function footerKeys(state: ConsoleState): string {
 	return `${zoomed ? 'Esc back' : 'Tab/1-4 pane'}  j/k move  ${enter}  / filter${item}  ? help  q quit${state.filter ? `  [filter: ${state.filter}]` : ''}`.replace(/ {4,}/g, '  ');
 }
 
-export function Console({repo, theme, now, repositoryPath = repo.path, size: fixedSize, unicode = supportsUnicode(), strataCommand = 'strata', notice}: ConsoleProps) {
+export function Console({repo, theme, now, repositoryPath = repo.path, size: fixedSize, unicode = supportsUnicode(), strataCommand = 'strata', notice, onCatalogReplaced, warning}: ConsoleProps) {
 	const size = useTerminalSize(fixedSize);
 	const [state, dispatch, latest] = useConsoleState();
 	const [refresh, setRefresh] = useState(0);
-	const snapshot = useSnapshot(repo, now, repositoryPath, refresh);
+	const snapshot = useSnapshot(repo, now, repositoryPath, refresh, onCatalogReplaced);
 	const pointsItem = state.view.kind === 'points' ? state.view.item : undefined;
 	const points = useMemo(() => (pointsItem ? itemPoints(repo, pointsItem) : []), [repo, pointsItem, snapshot]);
 	const pointsOf = (item: string) => (item === pointsItem ? points : itemPoints(repo, item));
@@ -132,6 +136,7 @@ export function Console({repo, theme, now, repositoryPath = repo.path, size: fix
 			{state.dialog?.kind === 'backup' ? <BackupDialog dialog={state.dialog} width={size.columns} theme={theme} /> : null}
 			{state.dialog ? null : body}
 			{state.message ? <ErrorPanel message={state.message} theme={{...theme, error: theme.ok}} /> : null}
+			{warning && !state.message ? <ErrorPanel message={warning} theme={theme} /> : null}
 			<Text color={theme.muted} wrap="truncate-end">
 				{footerKeys(state)}
 			</Text>

@@ -164,7 +164,7 @@ export async function checkEveryPoint(w: World, listed?: number[]): Promise<void
 }
 
 /** What a repository's top folder holds (the lock only while a command runs). */
-const repositoryLayout = new Set(['catalog.db', 'catalog.db-wal', 'catalog.db-shm', 'strata.json', 'packs', 'tmp', 'lock']);
+const repositoryLayout = new Set(['catalog.db', 'catalog.db-wal', 'catalog.db-shm', 'catalog.commits', 'strata.json', 'packs', 'tmp', 'lock']);
 
 /**
  * Files in packs/ or tmp/ that the catalog's pack list does not name, and anything else in the repository's top

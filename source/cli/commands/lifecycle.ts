@@ -75,9 +75,10 @@ export const gcCommand = defineCommand({
 	name: 'gc',
 	summary: 'Remove unreferenced data and repack sparse packs',
 	args: [],
-	flags: {},
+	flags: {force: {type: 'boolean', description: 'Also delete pack files no point accounts for (data of points the catalog lost), and accept a catalog that lost commits'}},
+	details: 'gc deletes only what it can account for: a pack file no point names is removed when a killed backup left it; any other stops gc, naming it, unless --force.',
 	run(context) {
-		const result = collectGarbage(context.openRepository());
+		const result = collectGarbage(context.openRepository(), {force: context.flags['force'] === true});
 		if (context.json) context.printJson(result);
 		else context.print(`Removed ${result.deletedObjects} objects, ${result.deletedPacks} packs (${result.repackedPacks} repacked), ${result.orphanFiles} leftover files; freed ${formatBytes(result.freedBytes)}`);
 	},

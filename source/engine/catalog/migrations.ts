@@ -154,6 +154,16 @@ export const migrations: readonly string[] = [
 		repaired_at TEXT
 	);
 	`,
+	// 8: pack files written but not yet named by a committed point, with the writer's process: gc removes a dead
+	// writer's without asking, and refuses to delete a pack file it cannot account for.
+	`
+	CREATE TABLE pending_packs (
+		name TEXT PRIMARY KEY,
+		pid INTEGER NOT NULL,
+		host TEXT NOT NULL,
+		created_at TEXT NOT NULL
+	) WITHOUT ROWID;
+	`,
 ];
 
 export const catalogVersion = migrations.length;

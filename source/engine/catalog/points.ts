@@ -4,6 +4,8 @@
  */
 import type {Database, Statement} from 'better-sqlite3';
 import {UserError} from '../errors.js';
+import {countCommit} from './commits.js';
+import {clearPendingPacks} from './pending-packs.js';
 import {type BackupType, formatRecoveryPointId, type RecoveryPoint, type Trigger} from '../model/index.js';
 import {hashLength, type WrittenObjects, type WrittenPack} from '../store/index.js';
 import {applyRepairs, type Repair} from './damage.js';
@@ -104,6 +106,8 @@ export function commitRecoveryPoint(db: Database, commit: PointCommit): number {
 		const insertPack = db.prepare('INSERT INTO packs (name, size, created_at) VALUES (?, ?, ?)');
 		const packIds = commit.packs.map(pack => Number(insertPack.run(pack.name, pack.size, commit.createdAt).lastInsertRowid));
 		const healed = applyRepairs(db, packIds, commit.repairs ?? [], commit.createdAt);
+		clearPendingPacks(db, commit.packs.map(pack => pack.name));
+		countCommit(db);
 		// New objects get ids counted on from the largest one: this transaction is the only writer (immediate), and rows
 		// go in many per statement, which a backup of millions of blocks needs (one statement per row took 4 us each).
 		const firstId = (db.prepare('SELECT coalesce(max(id), 0) + 1 FROM objects').pluck().get() as number);
@@ -145,6 +149,8 @@ export function commitRepairs(db: Database, packs: readonly WrittenPack[], repai
 		const insertPack = db.prepare('INSERT INTO packs (name, size, created_at) VALUES (?, ?, ?)');
 		const packIds = packs.map(pack => Number(insertPack.run(pack.name, pack.size, at).lastInsertRowid));
 		for (const rpId of applyRepairs(db, packIds, repairs, at)) refreshPointAggregates(db, rpId);
+		clearPendingPacks(db, packs.map(pack => pack.name));
+		if (packs.length > 0) countCommit(db);
 	}).immediate();
 }
 

@@ -33,8 +33,12 @@ export type JobHandle = {
 // Progress is for people watching: once a second is enough, and each write is a catalog commit.
 const progressIntervalMs = 1000;
 
-/** Records a running job and returns a handle to report progress and the end. */
+/** What a job on a read-only repository reports to: nothing is recorded there. */
+const unrecorded: JobHandle = {id: 0, progress() {}, succeed() {}, fail() {}};
+
+/** Records a running job and returns a handle to report progress and the end (a no-op on a read-only catalog). */
 export function startJob(db: Database, job: {kind: JobKind; trigger: Trigger; itemId?: number; itemName?: string; detail?: Record<string, unknown>}): JobHandle {
+	if (db.readonly) return unrecorded;
 	const detail = {host: hostname(), ...job.detail};
 	const id = Number(
 		db
@@ -73,23 +77,27 @@ export function startJob(db: Database, job: {kind: JobKind; trigger: Trigger; it
 	};
 }
 
-/** Marks jobs whose process died without recording an end (kill -9, power loss) as failed. */
+function isDead(job: {status: JobStatus; pid: number | null; detail: string}): boolean {
+	if (job.status !== 'running' || job.pid === null) return false;
+	return (JSON.parse(job.detail) as {host?: string}).host === hostname() && !isProcessAlive(job.pid);
+}
+
+function deadJobError(pid: number | null): string {
+	return `process ${String(pid)} ended without finishing the job (killed or crashed); nothing it did was committed.`;
+}
+
+/** Marks jobs whose process died without recording an end (kill -9, power loss) as failed (not on a read-only catalog). */
 export function reapDeadJobs(db: Database): void {
-	const running = db.prepare("SELECT id, pid, detail FROM jobs WHERE status = 'running'").all() as Array<{id: number; pid: number | null; detail: string}>;
-	const here = hostname();
-	for (const job of running) {
-		const host = (JSON.parse(job.detail) as {host?: string}).host;
-		if (job.pid !== null && host === here && !isProcessAlive(job.pid)) {
-			db.prepare("UPDATE jobs SET status = 'failed', ended_at = ?, error = ? WHERE id = ? AND status = 'running'").run(
-				now().toISOString(),
-				`process ${job.pid} ended without finishing the job (killed or crashed); nothing it did was committed.`,
-				job.id,
-			);
-		}
+	if (db.readonly) return;
+	const running = db.prepare("SELECT id, status, pid, detail FROM jobs WHERE status = 'running'").all() as Array<{id: number; status: JobStatus; pid: number | null; detail: string}>;
+	for (const job of running.filter(row => isDead(row))) {
+		db.prepare("UPDATE jobs SET status = 'failed', ended_at = ?, error = ? WHERE id = ? AND status = 'running'").run(now().toISOString(), deadJobError(job.pid), job.id);
 	}
 }
 
 function toJob(row: JobRow): Job {
+	// A read-only reader (the console) cannot reap dead jobs: it shows them as they will be recorded.
+	if (isDead(row)) row = {...row, status: 'failed', error: deadJobError(row.pid)};
 	return {
 		id: row.id,
 		item: row.item_name ?? undefined,

@@ -4,6 +4,7 @@
  */
 import {markedObjects, type Repair} from '../catalog/damage.js';
 import {ObjectIndex} from '../catalog/objects.js';
+import {clearPendingPacks, pendingHooks} from '../catalog/pending-packs.js';
 import {commitRecoveryPoint, type ObjectRef, type PointCommit, requirePoint} from '../catalog/points.js';
 import {crashPoint} from '../crash.js';
 import type {BackupType, Item, RecoveryPoint, Trigger} from '../model/index.js';
@@ -24,11 +25,18 @@ export class ObjectSink {
 	storedBytes = 0;
 	committed = false;
 
-	constructor(repo: Repository) {
-		this.writer = new PackWriter(repo.packsDir, repo.tmpDir, undefined, true);
+	constructor(private readonly repo: Repository) {
+		this.writer = new PackWriter(repo.packsDir, repo.tmpDir, undefined, true, pendingHooks(repo.db, repo.catalogPath));
 		this.index = new ObjectIndex(repo.db);
 		this.damaged = new Map(markedObjects(repo.db).map(object => [object.id, object.hash]));
 		this.damagedHashes = new Set([...this.damaged.values()].map(hash => hash.toString('hex')));
+	}
+
+	/** Removes what a backup that failed before its commit wrote, and its pending rows. */
+	async discard(): Promise<void> {
+		await this.writer.idle();
+		this.writer.discard();
+		clearPendingPacks(this.repo.db, this.writer.packs.map(pack => pack.name));
 	}
 
 	/** The ref of a piece this backup already wrote, if any. */
@@ -98,6 +106,7 @@ export async function commitBackup(repo: Repository, item: Item, sink: ObjectSin
 		...capture,
 	});
 	sink.committed = true;
+	repo.recordCommit();
 	crashPoint('point-committed');
 	return requirePoint(repo.db, item.id, item.name, id);
 }

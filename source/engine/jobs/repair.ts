@@ -8,6 +8,7 @@ import {open} from 'node:fs/promises';
 import {damagedBlocks, damagedChunks, markedObjects, type Repair} from '../catalog/damage.js';
 import {listItems, requireItem} from '../catalog/items.js';
 import {pointsNeeding, pointsToCheck} from '../catalog/point-needs.js';
+import {clearPendingPacks, pendingHooks} from '../catalog/pending-packs.js';
 import {commitRepairs} from '../catalog/points.js';
 import {now} from '../clock.js';
 import {crashPoint} from '../crash.js';
@@ -50,7 +51,7 @@ export async function runRepair(repo: Repository, itemName: string | undefined, 
 	const lock = lockForRepair(repo, itemName, options);
 	const job = startJob(repo.db, {kind: 'repair', trigger: 'on-demand', ...(items.length === 1 ? {itemId: items[0]!.id, itemName: items[0]!.name} : {})});
 	const pool = options.pool ?? new CodecPool();
-	const writer = new PackWriter(repo.packsDir, repo.tmpDir);
+	const writer = new PackWriter(repo.packsDir, repo.tmpDir, undefined, false, pendingHooks(repo.db, repo.catalogPath));
 	let committed = false;
 	try {
 		const marked = new Map(markedObjects(repo.db).map(object => [object.hash.toString('hex'), object.id]));
@@ -70,6 +71,7 @@ export async function runRepair(repo: Repository, itemName: string | undefined, 
 		const packs = writer.finish();
 		crashPoint('repair-durable');
 		commitRepairs(repo.db, packs, repairs, now().toISOString());
+		if (packs.length > 0) repo.recordCommit();
 		committed = true;
 		crashPoint('repair-committed');
 
@@ -90,7 +92,11 @@ export async function runRepair(repo: Repository, itemName: string | undefined, 
 		job.fail(error);
 		throw error;
 	} finally {
-		if (!committed) writer.discard();
+		if (!committed) {
+			writer.discard();
+			clearPendingPacks(repo.db, writer.packs.map(pack => pack.name));
+		}
+
 		if (!options.pool) await pool.close();
 		lock.release();
 	}

@@ -62,7 +62,11 @@ export function expireDue(repo: Repository, options: {dryRun?: boolean; at?: Dat
 	try {
 		const before = garbageBytes(repo);
 		const expired = dueExpiries(repo, at);
-		for (const point of expired) mergeAway(repo.db, point.id);
+		for (const point of expired) {
+			mergeAway(repo.db, point.id);
+			repo.recordCommit();
+		}
+
 		return {expired, freedBytes: garbageBytes(repo) - before, dryRun: false};
 	} finally {
 		lock.release();
@@ -80,4 +84,5 @@ export function expirePoint(repo: Repository, rpId: number, options: {allowNewes
 	}
 
 	mergeAway(repo.db, rpId);
+	repo.recordCommit();
 }

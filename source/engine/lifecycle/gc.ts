@@ -1,11 +1,14 @@
 /**
- * Garbage collection, under the repository lock: removes objects nothing references, pack files the catalog does not
- * name (left by killed backups), and repacks packs whose live share fell below a threshold. New packs are durable
+ * Garbage collection, under the repository lock: removes objects nothing references, pack files killed writers left
+ * pending (see catalog/pending-packs.ts), and repacks packs whose live share fell below a threshold. New packs are durable
  * before the catalog switches to them; old files are deleted only after that commit, so a crash at any instant
  * leaves either the old or the new layout, plus orphans the next gc removes.
  */
-import {readdirSync, rmSync, statSync} from 'node:fs';
-import {join} from 'node:path';
+import {existsSync, readdirSync, rmSync, statSync} from 'node:fs';
+import {join, relative} from 'node:path';
+import {countCommit} from '../catalog/commits.js';
+import {clearPendingPacks, forgetDeadPending, judgeOrphans, markPending, pendingHooks} from '../catalog/pending-packs.js';
+import {RuntimeError} from '../errors.js';
 import {crashPoint} from '../crash.js';
 import {isProcessAlive} from '../lock.js';
 import type {Repository} from '../repository.js';
@@ -35,19 +38,49 @@ function unreferencedObjects(repo: Repository): number[] {
 		.all() as number[];
 }
 
-function removeOrphanFiles(repo: Repository): {files: number; bytes: number} {
+type Orphan = {name: string; path: string; size: number};
+
+/** Pack files no pack row names, sorted by what gc may do with them (see catalog/pending-packs.ts). */
+function findOrphans(repo: Repository): {garbage: Orphan[]; unaccounted: Orphan[]} {
 	const known = new Set(repo.db.prepare('SELECT name FROM packs').pluck().all() as string[]);
-	let files = 0;
-	let bytes = 0;
+	const judge = judgeOrphans(repo.db);
+	const garbage: Orphan[] = [];
+	const unaccounted: Orphan[] = [];
 	for (const entry of readdirSync(repo.packsDir, {recursive: true, withFileTypes: true})) {
 		if (!entry.isFile() || !entry.name.endsWith('.pack')) continue;
-		if (known.has(entry.name.slice(0, -'.pack'.length))) continue;
+		const name = entry.name.slice(0, -'.pack'.length);
+		if (known.has(name)) continue;
 		const path = join(entry.parentPath, entry.name);
-		bytes += statSync(path).size;
-		rmSync(path, {force: true});
+		const verdict = judge(name);
+		if (verdict === 'in-progress') continue;
+		(verdict === 'garbage' ? garbage : unaccounted).push({name, path, size: statSync(path).size});
+	}
+
+	return {garbage, unaccounted};
+}
+
+/** gc's refusal: pack files that may hold lost points' data, or a catalog that lost commits. Nothing was deleted. */
+function refusal(repo: Repository, unaccounted: Orphan[]): RuntimeError {
+	const shown = unaccounted.slice(0, 3).map(orphan => relative(repo.path, orphan.path));
+	const more = unaccounted.length > shown.length ? ` and ${unaccounted.length - shown.length} more` : '';
+	const packs = unaccounted.length > 0 ? `${unaccounted.length} pack file(s) that no point or running backup accounts for (${shown.join(', ')}${more}) may hold the data of recovery points the catalog lost` : '';
+	const lost = repo.lostCommits ? `the catalog lacks ${repo.lostCommits.recorded - repo.lostCommits.catalog} committed change(s) it once held (catalog.db-wal was lost after an unclean stop)` : '';
+	return new RuntimeError('GC_UNACCOUNTED', `gc deleted nothing: ${[lost, packs].filter(Boolean).join('; ')}`, {
+		hint: 'Restore catalog.db and catalog.db-wal together from a copy of the repository; if the lost points are not wanted, `strata gc --force` deletes their data',
+	});
+}
+
+function removeFiles(repo: Repository, orphans: Orphan[]): {files: number; bytes: number} {
+	let files = 0;
+	let bytes = 0;
+	for (const orphan of orphans) {
+		rmSync(orphan.path, {force: true});
+		bytes += orphan.size;
 		files++;
 	}
 
+	clearPendingPacks(repo.db, orphans.map(orphan => orphan.name));
+	forgetDeadPending(repo.db, name => existsSync(packPath(repo.packsDir, name)));
 	for (const name of readdirSync(repo.tmpDir)) {
 		// Partial packs are named <pack>.pack.<pid>.partial: only a dead writer's are garbage.
 		const pid = Number(/\.(\d+)\.partial$/.exec(name)?.[1]);
@@ -61,18 +94,26 @@ function removeOrphanFiles(repo: Repository): {files: number; bytes: number} {
 	return {files, bytes};
 }
 
-/** Runs a garbage collection; the caller need not hold the lock (gc takes it). */
-export function collectGarbage(repo: Repository, options: {lockWaitMs?: number; repackBelow?: number} = {}): GcResult {
-	const lock = repo.lock({command: 'gc', ...(options.lockWaitMs === undefined ? {} : {waitMs: options.lockWaitMs})});
+/**
+ * Runs a garbage collection; the caller need not hold the lock (gc takes it). It deletes a pack file no point names
+ * only when a dead writer left it pending; any other (a lost point's) stops it before it deletes anything, as does a
+ * catalog that lost commits, unless `force`, which deletes them and accepts the catalog as it is.
+ */
+export function collectGarbage(repo: Repository, options: {lockWaitMs?: number; repackBelow?: number; force?: boolean} = {}): GcResult {
+	const lock = repo.lock({command: 'gc', acceptLostCommits: true, ...(options.lockWaitMs === undefined ? {} : {waitMs: options.lockWaitMs})});
 	try {
 		const {db} = repo;
+		const found = findOrphans(repo);
+		if ((found.unaccounted.length > 0 || repo.lostCommits) && !options.force) throw refusal(repo, found.unaccounted);
 		const garbage = unreferencedObjects(repo);
 		db.transaction(() => {
 			const remove = db.prepare('DELETE FROM objects WHERE id = ?');
 			for (const id of garbage) remove.run(id);
+			if (garbage.length > 0) countCommit(db);
 		}).immediate();
+		if (garbage.length > 0) repo.recordCommit();
 		crashPoint('objects-deleted');
-		const orphans = removeOrphanFiles(repo);
+		const orphans = removeFiles(repo, [...found.garbage, ...found.unaccounted]);
 		crashPoint('orphans-removed');
 		const uses = db
 			.prepare(
@@ -89,7 +130,11 @@ export function collectGarbage(repo: Repository, options: {lockWaitMs?: number; 
 		db.transaction(() => {
 			const remove = db.prepare('DELETE FROM packs WHERE id = ?');
 			for (const use of empty) remove.run(use.id);
+			// Files whose row goes stay this process's until deleted: a kill before that leaves them to the next gc.
+			markPending(db, empty.map(use => use.name));
+			if (empty.length > 0) countCommit(db);
 		}).immediate();
+		if (empty.length > 0 || options.force) repo.recordCommit({acceptLoss: options.force === true});
 		crashPoint('gc-committed');
 		// Only files whose pack row is gone may go: a pack still holding a damaged object keeps its file.
 		const remaining = new Set(db.prepare('SELECT id FROM packs').pluck().all() as number[]);
@@ -98,6 +143,8 @@ export function collectGarbage(repo: Repository, options: {lockWaitMs?: number; 
 			rmSync(packPath(repo.packsDir, use.name), {force: true});
 			freedBytes += use.size - (sparse.includes(use) ? use.live : 0);
 		}
+
+		clearPendingPacks(db, gone.map(use => use.name));
 
 		crashPoint('packs-deleted');
 
@@ -110,14 +157,15 @@ export function collectGarbage(repo: Repository, options: {lockWaitMs?: number; 
 /** Copies the live objects of sparse packs into new packs and points the catalog at them in one transaction. */
 function repack(repo: Repository, packs: PackUse[]): void {
 	const {db} = repo;
-	const writer = new PackWriter(repo.packsDir, repo.tmpDir);
+	const writer = new PackWriter(repo.packsDir, repo.tmpDir, undefined, false, pendingHooks(db, repo.catalogPath));
 	const reader = new PackReader(repo.packsDir);
 	const moves: Array<{id: number; pack: number; offset: number}> = [];
 	let committed = false;
 	try {
 		const objects = db.prepare('SELECT id, hash, offset, stored_length AS storedLength, raw_length AS rawLength, codec FROM objects WHERE pack_id = ? ORDER BY offset');
 		for (const pack of packs) {
-			for (const object of objects.iterate(pack.id) as Iterable<{id: number; hash: Buffer; offset: number; storedLength: number; rawLength: number; codec: number}>) {
+			// All rows first: the writer records each new pack as pending, which a statement still iterating would block.
+			for (const object of objects.all(pack.id) as Array<{id: number; hash: Buffer; offset: number; storedLength: number; rawLength: number; codec: number}>) {
 				const read = reader.readStored({packName: pack.name, offset: object.offset, storedLength: object.storedLength});
 				if (!read) continue; // Damaged: verify reports it; repacking must not hide it by dropping the row.
 				const written = writer.add(object.hash, read.stored, object.rawLength, object.codec);
@@ -133,12 +181,18 @@ function repack(repo: Repository, packs: PackUse[]): void {
 			const move = db.prepare('UPDATE objects SET pack_id = ?, offset = ? WHERE id = ?');
 			for (const entry of moves) move.run(ids[entry.pack], entry.offset, entry.id);
 			const remove = db.prepare('DELETE FROM packs WHERE id = ? AND NOT EXISTS (SELECT 1 FROM objects WHERE pack_id = ?)');
-			for (const pack of packs) remove.run(pack.id, pack.id);
+			markPending(db, packs.filter(pack => remove.run(pack.id, pack.id).changes > 0).map(pack => pack.name));
+			clearPendingPacks(db, created.map(pack => pack.name));
+			countCommit(db);
 		}).immediate();
+		repo.recordCommit();
 		committed = true;
 		crashPoint('repack-committed');
 	} finally {
 		reader.close();
-		if (!committed) writer.discard();
+		if (!committed) {
+			writer.discard();
+			clearPendingPacks(db, writer.packs.map(pack => pack.name));
+		}
 	}
 }

@@ -6,6 +6,7 @@
  * them, or become garbage for `gc`.
  */
 import type {Database} from 'better-sqlite3';
+import {countCommit} from '../catalog/commits.js';
 import {refreshPointAggregates} from '../catalog/points.js';
 import {crashPoint} from '../crash.js';
 import {BugError} from '../errors.js';
@@ -92,6 +93,7 @@ export function mergeAway(db: Database, rpId: number): void {
 		}
 
 		for (const id of touched) refreshPointAggregates(db, id);
+		countCommit(db);
 	});
 	run.immediate();
 	crashPoint('merge-committed');

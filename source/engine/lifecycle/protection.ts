@@ -3,6 +3,7 @@
  * `undelete` brings them back as stopped with data retained), after which the scheduler purges them. Stopping with
  * retain-data keeps every point, never expiring, until protection resumes.
  */
+import {countCommit} from '../catalog/commits.js';
 import {deleteItem, getItemById, listItems, requireItem, setItemState} from '../catalog/items.js';
 import {now} from '../clock.js';
 import {UserError} from '../errors.js';
@@ -73,7 +74,9 @@ export function purgeDeleted(repo: Repository, at: Date = now()): string[] {
 
 				db.prepare('DELETE FROM recovery_points WHERE item_id = ?').run(item.id);
 				deleteItem(db, item.name);
+				countCommit(db);
 			}).immediate();
+			repo.recordCommit();
 		}
 	} finally {
 		lock.release();

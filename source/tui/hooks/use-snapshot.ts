@@ -8,19 +8,28 @@ import {loadSnapshot, type Snapshot} from '../data/snapshot.js';
 
 export const pollMs = 1000;
 
-/** The current snapshot, refreshed when the repository changes (or `refreshKey` does). */
-export function useSnapshot(repo: Repository, now: () => Date, repositoryPath: string, refreshKey: number): Snapshot {
+/**
+ * The current snapshot, refreshed when the repository changes (or `refreshKey` does). When the catalog's files were
+ * replaced under the connection (see Repository.catalogReplaced) it stops reading and calls `onReplaced`.
+ */
+export function useSnapshot(repo: Repository, now: () => Date, repositoryPath: string, refreshKey: number, onReplaced?: () => void): Snapshot {
 	const [snapshot, setSnapshot] = useState(() => loadSnapshot(repo, now(), repositoryPath));
 	useEffect(() => {
 		setSnapshot(loadSnapshot(repo, now(), repositoryPath));
 		let version = repo.db.pragma('data_version', {simple: true}) as number;
 		const timer = setInterval(() => {
+			if (onReplaced && repo.catalogReplaced()) {
+				clearInterval(timer);
+				onReplaced();
+				return;
+			}
+
 			const current = repo.db.pragma('data_version', {simple: true}) as number;
 			if (current === version) return;
 			version = current;
 			setSnapshot(loadSnapshot(repo, now(), repositoryPath));
 		}, pollMs);
 		return () => clearInterval(timer);
-	}, [repo, repositoryPath, refreshKey]);
+	}, [repo, repositoryPath, refreshKey, onReplaced]);
 	return snapshot;
 }

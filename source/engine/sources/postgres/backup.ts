@@ -89,8 +89,7 @@ export async function backupPostgres(repo: Repository, item: Item, options: Back
 	} finally {
 		if (!sink.committed) {
 			dump.process.kill();
-			await sink.writer.idle();
-			sink.writer.discard();
+			await sink.discard();
 		}
 
 		await facts;

@@ -58,8 +58,7 @@ export async function backupVolume(repo: Repository, item: Item, options: Backup
 		});
 	} finally {
 		if (!sink.committed) {
-			await sink.writer.idle();
-			sink.writer.discard();
+			await sink.discard();
 		}
 		if (!options.pool) await pool.close();
 	}
