@@ -1,6 +1,6 @@
 /**
  * The repository: a folder holding `strata.json` (format version), the SQLite catalog, the pack store and the
- * writers' lock. The engine's front door: open one here and pass it to every operation.
+ * lock files (locks/). The engine's front door: open one here and pass it to every operation.
  */
 import {randomUUID} from 'node:crypto';
 import {closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, writeSync} from 'node:fs';
@@ -11,7 +11,8 @@ import type {Database as SqliteDatabase} from 'better-sqlite3';
 import {migrate} from './catalog/migrations.js';
 import {now} from './clock.js';
 import {RuntimeError, UserError} from './errors.js';
-import {acquireLock, type Lock, type LockOptions} from './lock.js';
+import type {Lock, LockOptions} from './lock.js';
+import {lockForDeletionSync} from './repository-locks.js';
 
 /** 2: objects are named by BLAKE3 (format 1, SHA-256, came only from development builds before the first release). */
 export const repositoryFormat = 2;
@@ -144,6 +145,7 @@ export class Repository {
 		mkdirSync(target, {recursive: true, mode: 0o700});
 		mkdirSync(join(target, 'packs'), {mode: 0o700});
 		mkdirSync(join(target, 'tmp'), {mode: 0o700});
+		mkdirSync(join(target, 'locks'), {mode: 0o700});
 		const db = openCatalog(join(target, catalogName), true);
 		migrate(db);
 		db.close();
@@ -209,9 +211,12 @@ export class Repository {
 		return join(this.path, catalogName);
 	}
 
-	/** Takes the writers' lock; use for anything that adds or removes data (backup, expire, gc). */
+	/**
+	 * Takes the whole repository, exclusive of every writer: for what deletes data (gc). Backups, expiries and purges
+	 * take the narrower locks of repository-locks.ts instead, so writers of different items run side by side.
+	 */
 	lock(options: LockOptions): Lock {
-		return acquireLock(join(this.path, 'lock'), options);
+		return lockForDeletionSync(this.path, options);
 	}
 
 	/** Reads a repository setting stored in the catalog. */

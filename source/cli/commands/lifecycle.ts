@@ -1,6 +1,6 @@
-import {collectGarbage, expireDue, listJobs, reapDeadJobs, resumeProtection, setItemPolicy, stopProtection, undeleteItem, UsageError} from '../../engine/index.js';
+import {listJobs, runExpire, runGc, reapDeadJobs, resumeProtection, setItemPolicy, stopProtection, undeleteItem, UsageError} from '../../engine/index.js';
 import {defineCommand} from '../command.js';
-import {stringFlag} from '../flags.js';
+import {stringFlag, waitFlag, waitMs} from '../flags.js';
 import {formatBytes, formatTable} from '../output.js';
 import {itemJson} from './item.js';
 
@@ -23,13 +23,15 @@ export const expireCommand = defineCommand({
 	name: 'expire',
 	summary: 'Expire the recovery points that are due now (merging each into the next)',
 	args: [],
-	flags: {dryRun: {type: 'boolean', description: 'Only list what would expire and the bytes it would free'}},
-	run(context) {
-		const result = expireDue(context.openRepository(), {dryRun: context.flags['dryRun'] === true});
+	flags: {dryRun: {type: 'boolean', description: 'Only list what would expire and the bytes it would free'}, ...waitFlag},
+	async run(context) {
+		const result = await runExpire(context.openRepository(), {dryRun: context.flags['dryRun'] === true, lockWaitMs: waitMs(context.flags), onWait: context.note, signal: context.signal});
 		if (context.json) {
 			context.printJson(result);
 			return;
 		}
+
+		for (const point of result.kept) context.note(`rp${point.id} of ${point.item} is due but being restored by ${point.pinnedBy}; it expires on the next run`);
 
 		if (result.expired.length === 0) {
 			context.print('Nothing is due to expire.');
@@ -45,9 +47,10 @@ export const gcCommand = defineCommand({
 	name: 'gc',
 	summary: 'Remove unreferenced data and repack sparse packs',
 	args: [],
-	flags: {},
-	run(context) {
-		const result = collectGarbage(context.openRepository());
+	flags: {...waitFlag},
+	async run(context) {
+		const result = await runGc(context.openRepository(), {lockWaitMs: waitMs(context.flags), onWait: context.note, signal: context.signal});
+		if (result.repackDeferred > 0) context.note(`${result.repackDeferred} sparse pack(s) left for the next gc: a restore is reading`);
 		if (context.json) context.printJson(result);
 		else context.print(`Removed ${result.deletedObjects} objects, ${result.deletedPacks} packs (${result.repackedPacks} repacked), ${result.orphanFiles} leftover files; freed ${formatBytes(result.freedBytes)}`);
 	},

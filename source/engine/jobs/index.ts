@@ -1,8 +1,9 @@
 /**
- * Jobs: the long operations (backup, restore, verify). Each takes `{signal, onProgress}`, records itself in the
+ * Jobs: the long operations (backup, restore, verify, expire, gc). Each takes `{signal, onProgress}`, records itself in the
  * catalog's jobs table so other processes can follow it, and never prints.
  */
 export * from './backup.js';
 export * from './restore.js';
 export * from './verify.js';
+export * from './maintenance.js';
 export {listJobs, getJob, reapDeadJobs} from './job-log.js';

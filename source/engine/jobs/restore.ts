@@ -1,8 +1,9 @@
 /** The restore job: checks the target first, records the job, and runs the item's kind of restore. */
 import {requireItem} from '../catalog/items.js';
+import {pinPoint} from '../catalog/pins.js';
 import {requirePoint} from '../catalog/points.js';
 import {UserError} from '../errors.js';
-import type {Item, JobProgress, RecoveryPoint} from '../model/index.js';
+import {formatRecoveryPointId, type Item, type JobProgress, type RecoveryPoint} from '../model/index.js';
 import type {Repository} from '../repository.js';
 import {planRestore, restoreVolume} from '../sources/volume/restore.js';
 import type {CodecPool} from '../store/index.js';
@@ -24,11 +25,24 @@ export type RunRestoreOptions = {
 
 export type RestoreResult = {item: string; rpId: number; written: Array<{disk: string; path: string; size: number}>; database?: string; file?: string};
 
-/** Restores a recovery point of an item. A refused restore (target exists, bad disk) touches nothing. */
+/**
+ * Restores a recovery point of an item. A refused restore (target exists, bad disk) touches nothing. The point is
+ * pinned for the whole restore, before its block map or recipe is resolved: expire and gc leave it and its packs alone.
+ */
 export async function runRestore(repo: Repository, itemName: string, rpId: number, options: RunRestoreOptions): Promise<RestoreResult> {
 	const item = requireItem(repo.db, itemName);
 	const point = requirePoint(repo.db, item.id, item.name, rpId);
 	refuseForeignTargets(item, options);
+	const pin = pinPoint(repo.db, point.id, `restore ${item.name} ${formatRecoveryPointId(point.id)}`);
+	try {
+		return await restorePinned(repo, item, point, options);
+	} finally {
+		pin.release();
+	}
+}
+
+async function restorePinned(repo: Repository, item: Item, point: RecoveryPoint, options: RunRestoreOptions): Promise<RestoreResult> {
+	const rpId = point.id;
 	if (item.kind === 'postgres') return restoreDatabase(repo, item, point, options);
 	if (options.to === undefined) throw new UserError('USAGE', `restoring volume item "${item.name}" needs --to PATH`, {hint: 'See `strata restore --help`'});
 	const to = options.to;

@@ -1,13 +1,17 @@
 /**
- * Garbage collection, under the repository lock: removes objects nothing references, pack files the catalog does not
- * name (left by killed backups), and repacks packs whose live share fell below a threshold. New packs are durable
+ * Garbage collection, under the exclusive side of the writers' gate (no backup in flight, none starting: see
+ * repository-locks.ts): removes objects nothing references, pack files the catalog does not name (left by killed
+ * backups), and repacks packs whose live share fell below a threshold; not while a live restore pins a point, since
+ * the restore reads the packs it resolved (that repack waits for the next gc). New packs are durable
  * before the catalog switches to them; old files are deleted only after that commit, so a crash at any instant
  * leaves either the old or the new layout, plus orphans the next gc removes.
  */
 import {readdirSync, rmSync, statSync} from 'node:fs';
 import {join} from 'node:path';
 import {crashPoint} from '../crash.js';
+import {livePins} from '../catalog/pins.js';
 import {isProcessAlive} from '../lock.js';
+import {lockForDeletion} from '../repository-locks.js';
 import type {Repository} from '../repository.js';
 import {now} from '../clock.js';
 import {objectHeaderLength, PackReader, packPath, PackWriter} from '../store/index.js';
@@ -20,26 +24,43 @@ export type GcResult = {
 	repackedPacks: number;
 	orphanFiles: number;
 	freedBytes: number;
+	/** Sparse packs left for the next gc because a restore was reading. */
+	repackDeferred: number;
+};
+
+export type GcOptions = {
+	lockWaitMs?: number | undefined;
+	repackBelow?: number | undefined;
+	onWait?: ((line: string) => void) | undefined;
+	signal?: AbortSignal | undefined;
 };
 
 type PackUse = {id: number; name: string; size: number; live: number; objects: number};
 
-/** Objects referenced by nothing: no block-map entry and no PostgreSQL recipe row. */
-function unreferencedObjects(repo: Repository): number[] {
-	return repo.db
-		.prepare(
-			`SELECT o.id FROM objects o WHERE NOT EXISTS (SELECT 1 FROM block_map b WHERE b.object_id = o.id)
-			AND NOT EXISTS (SELECT 1 FROM recipes r WHERE r.object_id = o.id)`,
-		)
-		.pluck()
-		.all() as number[];
+/** Deletes the objects referenced by nothing (no block-map entry, no recipe row), found and deleted in one transaction. */
+function deleteUnreferencedObjects(repo: Repository): number {
+	const {db} = repo;
+	return db.transaction(() => {
+		const garbage = db
+			.prepare(
+				`SELECT o.id FROM objects o WHERE NOT EXISTS (SELECT 1 FROM block_map b WHERE b.object_id = o.id)
+				AND NOT EXISTS (SELECT 1 FROM recipes r WHERE r.object_id = o.id)`,
+			)
+			.pluck()
+			.all() as number[];
+		const remove = db.prepare('DELETE FROM objects WHERE id = ?');
+		for (const id of garbage) remove.run(id);
+		return garbage.length;
+	}).immediate();
 }
 
 function removeOrphanFiles(repo: Repository): {files: number; bytes: number} {
 	const known = new Set(repo.db.prepare('SELECT name FROM packs').pluck().all() as string[]);
 	let files = 0;
 	let bytes = 0;
-	for (const entry of readdirSync(repo.packsDir, {recursive: true, withFileTypes: true})) {
+	// An old pack a repack left while a restore was reading stays until no restore is (see below).
+	const packs = livePins(repo.db).length > 0 ? [] : readdirSync(repo.packsDir, {recursive: true, withFileTypes: true});
+	for (const entry of packs) {
 		if (!entry.isFile() || !entry.name.endsWith('.pack')) continue;
 		if (known.has(entry.name.slice(0, -'.pack'.length))) continue;
 		const path = join(entry.parentPath, entry.name);
@@ -61,16 +82,12 @@ function removeOrphanFiles(repo: Repository): {files: number; bytes: number} {
 	return {files, bytes};
 }
 
-/** Runs a garbage collection; the caller need not hold the lock (gc takes it). */
-export function collectGarbage(repo: Repository, options: {lockWaitMs?: number; repackBelow?: number} = {}): GcResult {
-	const lock = repo.lock({command: 'gc', ...(options.lockWaitMs === undefined ? {} : {waitMs: options.lockWaitMs})});
+/** Runs a garbage collection once no backup is in flight (it waits for them, telling onWait whom). */
+export async function collectGarbage(repo: Repository, options: GcOptions = {}): Promise<GcResult> {
+	const lock = await lockForDeletion(repo.path, {command: 'gc', waitMs: options.lockWaitMs, onWait: options.onWait, signal: options.signal});
 	try {
 		const {db} = repo;
-		const garbage = unreferencedObjects(repo);
-		db.transaction(() => {
-			const remove = db.prepare('DELETE FROM objects WHERE id = ?');
-			for (const id of garbage) remove.run(id);
-		}).immediate();
+		const deletedObjects = deleteUnreferencedObjects(repo);
 		crashPoint('objects-deleted');
 		const orphans = removeOrphanFiles(repo);
 		crashPoint('orphans-removed');
@@ -82,7 +99,8 @@ export function collectGarbage(repo: Repository, options: {lockWaitMs?: number; 
 			.all() as PackUse[];
 		const threshold = options.repackBelow ?? repackBelowLiveShare;
 		const empty = uses.filter(use => use.objects === 0);
-		const sparse = uses.filter(use => use.objects > 0 && use.live / use.size < threshold);
+		const candidates = uses.filter(use => use.objects > 0 && use.live / use.size < threshold);
+		const sparse = livePins(db).length > 0 ? [] : candidates;
 		let freedBytes = orphans.bytes;
 		if (sparse.length > 0) repack(repo, sparse);
 		const gone = [...empty, ...sparse];
@@ -93,15 +111,19 @@ export function collectGarbage(repo: Repository, options: {lockWaitMs?: number; 
 		crashPoint('gc-committed');
 		// Only files whose pack row is gone may go: a pack still holding a damaged object keeps its file.
 		const remaining = new Set(db.prepare('SELECT id FROM packs').pluck().all() as number[]);
+		// A restore that pinned its point since the check above may have located objects in the old packs before the
+		// repack committed: their files stay (now orphans, the next gc removes them). One pinned after this check
+		// resolves against the new packs.
+		const readersArrived = sparse.length > 0 && livePins(db).length > 0;
 		for (const use of gone) {
-			if (remaining.has(use.id)) continue;
+			if (remaining.has(use.id) || (readersArrived && sparse.includes(use))) continue;
 			rmSync(packPath(repo.packsDir, use.name), {force: true});
 			freedBytes += use.size - (sparse.includes(use) ? use.live : 0);
 		}
 
 		crashPoint('packs-deleted');
 
-		return {deletedObjects: garbage.length, deletedPacks: gone.length, repackedPacks: sparse.length, orphanFiles: orphans.files, freedBytes};
+		return {deletedObjects, deletedPacks: gone.length, repackedPacks: sparse.length, orphanFiles: orphans.files, freedBytes, repackDeferred: candidates.length - sparse.length};
 	} finally {
 		lock.release();
 	}
