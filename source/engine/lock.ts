@@ -98,7 +98,8 @@ function clockTime(iso: string): string {
 
 /** The one line a waiter gets: whom it waits for and since when. */
 export function waitingLine(holder: LockHolder): string {
-	return `waiting for ${describeHolder(holder)} since ${clockTime(holder.since)}`;
+	const elsewhere = holder.host === hostname() ? '' : ' (if it is gone, `strata unlock` frees its lock)';
+	return `waiting for ${describeHolder(holder)} since ${clockTime(holder.since)}${elsewhere}`;
 }
 
 /** The error for a holder that stopped making progress: never taken over, named with the way out. */

@@ -11,7 +11,7 @@
  */
 import {mkdirSync, readdirSync, unlinkSync, writeFileSync} from 'node:fs';
 import {hostname} from 'node:os';
-import {join} from 'node:path';
+import {dirname, join} from 'node:path';
 import {RuntimeError, UserError} from './errors.js';
 import {acquireLock, acquireLockAsync, type Lock, type LockHolder, type LockOptions, lockState, type LockState, newHolder, pause, readLockHolder, remember, removeIfOurs, sleepSync, takeOverDead, tryLock, Waiter} from './lock.js';
 import {now} from './clock.js';
@@ -44,8 +44,10 @@ function writerPath(repoPath: string): string {
 	return join(locksDir(repoPath), `writer-${hostname()}-${process.pid}`);
 }
 
-/** The `delete` file's holder to wait for, or undefined when none (a dead one is removed). */
+/** The holder of `delete` (or of the old single lock) to wait for, or undefined when none (a dead one is removed). */
 function deleter(dir: string): LockState | undefined {
+	const legacy = legacyHolder(dirname(dir))[0];
+	if (legacy) return legacy;
 	for (;;) {
 		const state = lockState(join(dir, deleteName));
 		if (state.kind === 'free') return undefined;
