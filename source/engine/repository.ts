@@ -18,6 +18,8 @@ import {lockForDeletionSync} from './repository-locks.js';
 export const repositoryFormat = 2;
 const configName = 'strata.json';
 const catalogName = 'catalog.db';
+/** How long a catalog write waits for another process's transaction before failing with SQLITE_BUSY. */
+export const catalogBusyTimeoutMs = 120_000;
 
 export type RepositoryConfig = {
 	format: number;
@@ -67,7 +69,9 @@ export function fsyncPath(path: string): void {
 function openCatalog(path: string, create = false): SqliteDatabase {
 	let db: SqliteDatabase;
 	try {
-		db = new Database(path, {timeout: 5000, fileMustExist: !create});
+		// Writers of different items share the catalog: one's commit of a large backup (BEGIN IMMEDIATE) may hold the
+		// write lock for seconds, and the next writer waits for it rather than failing.
+		db = new Database(path, {timeout: catalogBusyTimeoutMs, fileMustExist: !create});
 	} catch (error) {
 		if ((error as {code?: string}).code === 'SQLITE_CANTOPEN') {
 			throw new RuntimeError('CATALOG_MISSING', `the catalog ${path} is missing or cannot be opened`, {hint: 'Restore catalog.db from a copy of the repository', cause: error});

@@ -57,9 +57,15 @@ export function startJob(db: Database, job: {kind: JobKind; trigger: Trigger; it
 			// restore's writes streaming, a WAL fsync took ~200 ms here and stalled the thread that feeds the workers.
 			// (WAL mode keeps the catalog consistent either way; the next FULL commit makes these frames durable too.)
 			db.pragma('synchronous = NORMAL');
+			// Nor need it wait for another writer's long commit: skipped then, the next one a second later goes in.
+			const busyMs = db.pragma('busy_timeout', {simple: true}) as number;
+			db.pragma('busy_timeout = 50');
 			try {
 				update.run(JSON.stringify({...progress, elapsedMs: time - startedReal}), id);
+			} catch (error) {
+				if ((error as {code?: string}).code !== 'SQLITE_BUSY') throw error;
 			} finally {
+				db.pragma(`busy_timeout = ${busyMs}`);
 				db.pragma('synchronous = FULL');
 			}
 		},
