@@ -6,11 +6,12 @@
  * silently: the waiter fails naming it (and `strata unlock` for another host's).
  */
 import {hostname} from 'node:os';
-import {closeSync, fsyncSync, linkSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeSync} from 'node:fs';
+import {closeSync, fsyncSync, linkSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync} from 'node:fs';
 import {basename, dirname, join} from 'node:path';
 import {setTimeout as sleep} from 'node:timers/promises';
 import {now} from './clock.js';
 import {RuntimeError} from './errors.js';
+import {forget, heartbeat, remember} from './lock-heartbeat.js';
 
 export type LockHolder = {
 	pid: number;
@@ -30,8 +31,6 @@ export type LockOptions = {
 	signal?: AbortSignal | undefined;
 };
 
-/** How often a holder touches its lock files. */
-export const heartbeatMs = 5000;
 /** A holder whose lock file went untouched this long has stopped making progress (or, on another host, is gone). */
 export const stalledAfterMs = 10 * 60_000;
 
@@ -180,37 +179,6 @@ function removeDeadTakersFiles(path: string): void {
 		} catch {
 			// Another taker removed it.
 		}
-	}
-}
-
-// The heartbeat: every held lock file of this process is touched on a timer, and by every wait loop (a synchronous
-// wait blocks the timer).
-const held = new Set<string>();
-let beat: NodeJS.Timeout | undefined;
-
-/** Touches every lock file this process holds. */
-export function heartbeat(): void {
-	const time = new Date();
-	for (const path of held) {
-		try {
-			utimesSync(path, time, time);
-		} catch {
-			// Removed under us (`strata unlock`): the holder notices on release.
-		}
-	}
-}
-
-/** Counts `path` among this process's held locks (touched on the heartbeat) until `forget`. */
-export function remember(path: string): void {
-	held.add(path);
-	beat ??= setInterval(heartbeat, heartbeatMs).unref();
-}
-
-export function forget(path: string): void {
-	held.delete(path);
-	if (held.size === 0 && beat) {
-		clearInterval(beat);
-		beat = undefined;
 	}
 }
 

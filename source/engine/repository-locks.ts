@@ -13,8 +13,9 @@ import {mkdirSync, readdirSync, unlinkSync, writeFileSync} from 'node:fs';
 import {hostname} from 'node:os';
 import {dirname, join} from 'node:path';
 import {RuntimeError, UserError} from './errors.js';
-import {acquireLock, acquireLockAsync, type Lock, type LockHolder, type LockOptions, lockState, type LockState, newHolder, pause, readLockHolder, remember, removeIfOurs, sleepSync, takeOverDead, tryLock, Waiter} from './lock.js';
+import {acquireLock, acquireLockAsync, type Lock, type LockHolder, type LockOptions, lockState, type LockState, newHolder, pause, readLockHolder, removeIfOurs, sleepSync, takeOverDead, tryLock, Waiter} from './lock.js';
 import {now} from './clock.js';
+import {remember} from './lock-heartbeat.js';
 
 export const locksFolder = 'locks';
 const deleteName = 'delete';

@@ -10,6 +10,7 @@ import {readdirSync, rmSync, statSync} from 'node:fs';
 import {join} from 'node:path';
 import {crashPoint} from '../crash.js';
 import {livePins} from '../catalog/pins.js';
+import {heartbeatIfDue} from '../lock-heartbeat.js';
 import {isProcessAlive} from '../lock.js';
 import {lockForDeletion} from '../repository-locks.js';
 import type {Repository} from '../repository.js';
@@ -140,6 +141,7 @@ function repack(repo: Repository, packs: PackUse[]): void {
 		const objects = db.prepare('SELECT id, hash, offset, stored_length AS storedLength, raw_length AS rawLength, codec FROM objects WHERE pack_id = ? ORDER BY offset');
 		for (const pack of packs) {
 			for (const object of objects.iterate(pack.id) as Iterable<{id: number; hash: Buffer; offset: number; storedLength: number; rawLength: number; codec: number}>) {
+				heartbeatIfDue();
 				const read = reader.readStored({packName: pack.name, offset: object.offset, storedLength: object.storedLength});
 				if (!read) continue; // Damaged: verify reports it; repacking must not hide it by dropping the row.
 				const written = writer.add(object.hash, read.stored, object.rawLength, object.codec);
