@@ -108,6 +108,16 @@ describe('a lock another host left', () => {
 
 		expect(failed, 'no failed job row').toBeDefined();
 		expect(failed).toMatchObject({item: 'vm', error: expect.stringMatching(/process 4242 \(backup vm1\) on host elsewhere.*strata unlock/)});
+
+		// So does one refused at its start (its item removed since the console listed it), which nobody else would see.
+		launchDetached(repo, ['backup', 'gone']);
+		let refused: JobRow | undefined;
+		for (const deadline = Date.now() + 30_000; Date.now() < deadline && !refused; ) {
+			await sleep(200);
+			refused = (await jobs(repo)).find(job => job.item === 'gone');
+		}
+
+		expect(refused).toMatchObject({kind: 'backup', status: 'failed', error: expect.stringMatching(/"gone"/)});
 	});
 });
 

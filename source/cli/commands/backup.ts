@@ -1,4 +1,4 @@
-import {runBackup, UsageError} from '../../engine/index.js';
+import {launchedByVariable, runBackup, UsageError} from '../../engine/index.js';
 import {defineCommand} from '../command.js';
 import {choiceFlag, dateFlag, integerFlag, waitFlag, waitMs} from '../flags.js';
 import {progressLine} from '../progress.js';
@@ -36,7 +36,7 @@ export const backupCommand = defineCommand({
 
 		const progress = progressLine(`backup ${itemName}`, context.isTty && !context.json);
 		try {
-			const point = await runBackup(context.openRepository(), itemName, {type, retainUntil, signal: context.signal, onProgress: progress.update, lockWaitMs, onWait: context.note});
+			const point = await runBackup(context.openRepository(), itemName, {type, retainUntil, signal: context.signal, onProgress: progress.update, lockWaitMs, onWait: context.note, recordRefusal: process.env[launchedByVariable] === 'console'});
 			progress.done();
 			if (context.json) context.printJson(pointJson(point));
 			else context.print(`Created rp${point.id} (${point.type}) of ${itemName}: ${point.changedBlocks} changed, ${point.ownedBlocks} owned blocks, ${point.storedBytes} bytes stored`);

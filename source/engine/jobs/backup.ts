@@ -1,7 +1,7 @@
 /**
  * The backup job: records the job, takes the item's lock and joins the writers (so it runs beside backups of other
  * items, never beside another writer of the same item or gc's deletion), and runs the item's kind of backup. A backup
- * that cannot start (no such item, a lock not taken) leaves a failed job row saying why.
+ * that cannot take its locks leaves a failed job row saying why (and one refused at the start, with recordRefusal).
  */
 import {requireItem} from '../catalog/items.js';
 import {RuntimeError, UserError} from '../errors.js';
@@ -21,6 +21,11 @@ export type RunBackupOptions = {
 	onProgress?: ((progress: JobProgress) => void) | undefined;
 	/** The --wait limit; without it a backup waits as long as the holder of a lock it needs makes progress. */
 	lockWaitMs?: number | undefined;
+	/**
+	 * Record a refused start (no such item, a stopped item) as a failed job: for a backup nobody watches (started from
+	 * the console). Typed at a terminal, a refusal is bad input and writes nothing.
+	 */
+	recordRefusal?: boolean | undefined;
 	/** Told once for each holder waited for: "waiting for process 123 (backup vm1) on this host since 10:02". */
 	onWait?: ((line: string) => void) | undefined;
 	pool?: CodecPool | undefined;
@@ -39,7 +44,7 @@ export async function runBackup(repo: Repository, itemName: string, options: Run
 			});
 		}
 	} catch (error) {
-		startJob(repo.db, {kind: 'backup', trigger, ...(item ? {itemId: item.id} : {}), itemName: item?.name ?? itemName, detail}).fail(error);
+		if (options.recordRefusal) startJob(repo.db, {kind: 'backup', trigger, ...(item ? {itemId: item.id} : {}), itemName: item?.name ?? itemName, detail}).fail(error);
 		throw error;
 	}
 

@@ -6,4 +6,4 @@ export * from './backup.js';
 export * from './restore.js';
 export * from './verify.js';
 export * from './maintenance.js';
-export {listJobs, getJob, reapDeadJobs} from './job-log.js';
+export {listJobs, getJob, reapDeadJobs, launchedByVariable} from './job-log.js';

@@ -30,6 +30,9 @@ export type JobHandle = {
 	fail(error: unknown): void;
 };
 
+/** Set (to "console") in the environment of jobs the console starts detached, whose stderr nobody reads. */
+export const launchedByVariable = 'STRATA_LAUNCHED_BY';
+
 // Progress is for people watching: once a second is enough, and each write is a catalog commit.
 const progressIntervalMs = 1000;
 
