@@ -6,7 +6,7 @@
  * silently: the waiter fails naming it (and `strata unlock` for another host's).
  */
 import {hostname} from 'node:os';
-import {closeSync, fsyncSync, linkSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync} from 'node:fs';
+import {closeSync, linkSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync} from 'node:fs';
 import {basename, dirname, join} from 'node:path';
 import {setTimeout as sleep} from 'node:timers/promises';
 import {now} from './clock.js';
@@ -122,8 +122,9 @@ function tryCreate(path: string, holder: LockHolder): boolean {
 	const temporary = `${path}.new-${process.pid}`;
 	const fd = openSync(temporary, 'w', 0o600);
 	try {
+		// No fsync: a lock matters only while its holder lives, and a power cut ends every holder (a torn file left by
+		// one reads as a dead holder's and is taken over).
 		writeSync(fd, JSON.stringify(holder));
-		fsyncSync(fd);
 	} finally {
 		closeSync(fd);
 	}

@@ -31,12 +31,12 @@ export function pointsWithExpiry(repo: Repository, item: Item): RecoveryPoint[] 
 }
 
 /** The points of one item due to expire at `at`, oldest first (its newest point never is). */
-function dueOf(repo: Repository, item: Item, at: Date): ExpiryCandidate[] {
+function dueOf(repo: Repository, item: Item, at: Date, withFrees = true): ExpiryCandidate[] {
 	if (item.state !== 'active') return [];
 	const due: ExpiryCandidate[] = [];
 	for (const point of pointsWithExpiry(repo, item).slice(0, -1)) {
 		if (point.expiresAt === undefined || new Date(point.expiresAt).getTime() > at.getTime()) continue;
-		due.push({item: item.name, id: point.id, type: point.type, createdAt: point.createdAt, expiresAt: point.expiresAt, freesBytes: freesBytes(repo.db, point.id)});
+		due.push({item: item.name, id: point.id, type: point.type, createdAt: point.createdAt, expiresAt: point.expiresAt, freesBytes: withFrees ? freesBytes(repo.db, point.id) : 0});
 	}
 
 	return due;
@@ -80,8 +80,7 @@ export async function expireDue(repo: Repository, options: ExpireOptions = {}): 
 	const before = garbageBytes(repo);
 	const expired: ExpiryCandidate[] = [];
 	const kept: KeptExpiry[] = [];
-	const names = new Set(dueExpiries(repo, at).map(point => point.item));
-	for (const item of listItems(repo.db).filter(candidate => names.has(candidate.name))) {
+	for (const item of listItems(repo.db).filter(candidate => dueOf(repo, candidate, at, false).length > 0)) {
 		const lock = await lockItem(repo.path, item.id, {command: `expire ${item.name}`, waitMs: options.lockWaitMs, onWait: options.onWait, signal: options.signal});
 		try {
 			// Read again under the lock: another expiry may have merged some away meanwhile.
