@@ -22,6 +22,8 @@ export type CommandContext = {
 	print(text: string): void;
 	/** Prints a value as JSON. */
 	printJson(value: unknown): void;
+	/** Writes one line about the run itself (whom a command waits for) on stderr, apart from its output. */
+	note(text: string): void;
 	isTty: boolean;
 	/** Aborted on SIGINT or SIGTERM: long operations roll back and stop. */
 	signal: AbortSignal;

@@ -45,6 +45,9 @@ export function createContext({args, flags}: {args: string[]; flags: Flags}): Co
 		print(text) {
 			process.stdout.write(`${printableLines(text)}\n`);
 		},
+		note(text) {
+			process.stderr.write(`strata: ${text}\n`);
+		},
 		printJson(value) {
 			process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 		},

@@ -1,6 +1,6 @@
 /** Turning flag strings into checked values, with one-line errors that name the flag. */
 import {parseInstant, StrataError, UsageError} from '../engine/index.js';
-import type {Flags} from './command.js';
+import type {FlagSpec, Flags} from './command.js';
 
 /** A string flag's value, or undefined when it was not given. */
 export function stringFlag(flags: Flags, name: string): string | undefined {
@@ -67,4 +67,15 @@ export function choiceFlag<T extends string>(flags: Flags, name: string, choices
 /** blockSize -> block-size */
 export function kebab(name: string): string {
 	return name.replace(/[A-Z]/g, letter => `-${letter.toLowerCase()}`);
+}
+
+/** The --wait flag of commands that take locks: how long to wait for another process's lock (default: as long as it makes progress). */
+export const waitFlag: Record<string, FlagSpec> = {
+	wait: {type: 'string', value: 'SECONDS', description: 'Give up after waiting this long for another writer (default: wait as long as it makes progress)'},
+};
+
+/** The --wait limit in milliseconds, if given. */
+export function waitMs(flags: Flags): number | undefined {
+	const seconds = integerFlag(flags, 'wait', {min: 0, max: 31_536_000});
+	return seconds === undefined ? undefined : seconds * 1000;
 }

@@ -1,6 +1,6 @@
 /**
  * The repository: a folder holding `strata.json` (format version), the SQLite catalog, the pack store and the
- * writers' lock. The engine's front door: open one here and pass it to every operation.
+ * lock files (locks/). The engine's front door: open one here and pass it to every operation.
  */
 import {randomUUID} from 'node:crypto';
 import {chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, writeSync} from 'node:fs';
@@ -12,13 +12,15 @@ import {catalogVersion, migrate} from './catalog/migrations.js';
 import {openCatalog, openCatalogReadOnly, removeCatalogCopy} from './catalog/open.js';
 import {now} from './clock.js';
 import {RuntimeError, UserError} from './errors.js';
-import {acquireLock, type Lock, type LockOptions} from './lock.js';
+import type {Lock, LockOptions} from './lock.js';
 import {type LostCommits, lostCommitsError, type ReadOnlyCause, readOnlyError, writeBlocker} from './read-only.js';
+import {lockForDeletionSync} from './repository-locks.js';
 
 /** 2: objects are named by BLAKE3 (format 1, SHA-256, came only from development builds before the first release). */
 export const repositoryFormat = 2;
 const configName = 'strata.json';
 const catalogName = 'catalog.db';
+/** How long a catalog write waits for another process's transaction before failing with SQLITE_BUSY. */
 
 export type OpenOptions = {
 	/** Open read-only even when the repository is writable (the console, which only reads). */
@@ -146,6 +148,7 @@ export class Repository {
 		chmodSync(target, 0o700);
 		mkdirSync(join(target, 'packs'), {mode: 0o700});
 		mkdirSync(join(target, 'tmp'), {mode: 0o700});
+		mkdirSync(join(target, 'locks'), {mode: 0o700});
 		const db = openCatalog(join(target, catalogName), true);
 		migrate(db);
 		db.close();
@@ -229,11 +232,19 @@ export class Repository {
 		return join(this.path, catalogName);
 	}
 
-	/** Takes the writers' lock; use for anything that adds or removes data (backup, expire, gc). */
+	/**
+	 * Takes the whole repository, exclusive of every writer: for what deletes data (gc). Backups, expiries and purges
+	 * take the narrower locks of repository-locks.ts instead, so writers of different items run side by side.
+	 */
 	lock(options: LockOptions & {acceptLostCommits?: boolean}): Lock {
-		this.assertWritable(options.command);
-		if (this.lostCommits && !options.acceptLostCommits) throw lostCommitsError(this.path, this.lostCommits, options.command);
-		return acquireLock(join(this.path, 'lock'), options);
+		this.guardWrite(options.command, options);
+		return lockForDeletionSync(this.path, options);
+	}
+
+	/** Refuses a write on a read-only repository, or (unless accepted) on a catalog that lost commits: call before any writer's lock. */
+	guardWrite(action: string, options: {acceptLostCommits?: boolean | undefined} = {}): void {
+		this.assertWritable(action);
+		if (this.lostCommits && !options.acceptLostCommits) throw lostCommitsError(this.path, this.lostCommits, action);
 	}
 
 	/** Refuses, naming the cause, when this process cannot write the repository; `action` is what was asked. */

@@ -10,8 +10,8 @@ import {now} from './clock.js';
 import {formatError, toStrataError} from './errors.js';
 import {runBackup} from './jobs/backup.js';
 import {reapDeadJobs} from './jobs/job-log.js';
-import {expireDue} from './lifecycle/expire.js';
-import {collectGarbage, type GcResult} from './lifecycle/gc.js';
+import {runExpire, runGc} from './jobs/maintenance.js';
+import type {GcResult} from './lifecycle/gc.js';
 import {purgeDeleted} from './lifecycle/protection.js';
 import {latestSlot, nextSlot} from './lifecycle/schedule.js';
 import type {Item, Policy} from './model/index.js';
@@ -38,21 +38,23 @@ export type RunReport = {
 	at: string;
 	backups: Array<{item: string; slot: string; rpId?: number; error?: string}>;
 	expired: Array<{item: string; id: number}>;
+	/** Due points left for the next run because a live restore pinned them. */
+	kept: Array<{item: string; id: number; pinnedBy: string}>;
 	purged: string[];
 	gc: GcResult | undefined;
 };
 
 /** Runs what is due at `at` (default now): backups, then expiry, purges and gc. Never throws for one failed backup. */
-export async function runOnce(repo: Repository, options: {at?: Date; signal?: AbortSignal} = {}): Promise<RunReport> {
+export async function runOnce(repo: Repository, options: {at?: Date; signal?: AbortSignal; onWait?: (line: string) => void} = {}): Promise<RunReport> {
 	const at = options.at ?? now();
 	reapDeadJobs(repo.db);
 	const policies = new Map(listPolicyRows(repo.db).map(policy => [policy.name, policy]));
-	const report: RunReport = {at: at.toISOString(), backups: [], expired: [], purged: [], gc: undefined};
+	const report: RunReport = {at: at.toISOString(), backups: [], expired: [], kept: [], purged: [], gc: undefined};
 	for (const due of dueBackups(listItems(repo.db), policies, at)) {
 		if (options.signal?.aborted) break;
 		const itemId = repo.db.prepare('SELECT id FROM items WHERE name = ?').pluck().get(due.item) as number;
 		try {
-			const point = await runBackup(repo, due.item, {trigger: 'scheduled', signal: options.signal});
+			const point = await runBackup(repo, due.item, {trigger: 'scheduled', signal: options.signal, onWait: options.onWait});
 			report.backups.push({...due, rpId: point.id});
 		} catch (error) {
 			report.backups.push({...due, error: formatError(toStrataError(error))});
@@ -63,10 +65,22 @@ export async function runOnce(repo: Repository, options: {at?: Date; signal?: Ab
 	}
 
 	if (options.signal?.aborted) return report;
-	report.expired = expireDue(repo, {at}).expired.map(point => ({item: point.item, id: point.id}));
-	report.purged = purgeDeleted(repo, at);
-	report.gc = collectGarbage(repo);
+	try {
+		await maintain(repo, at, report, options);
+	} catch (error) {
+		// Stopped while waiting for a lock: what ran is reported, the rest waits for the next run.
+		if (!options.signal?.aborted) throw error;
+	}
+
 	return report;
+}
+
+async function maintain(repo: Repository, at: Date, report: RunReport, options: {signal?: AbortSignal; onWait?: (line: string) => void}): Promise<void> {
+	const expiry = await runExpire(repo, {at, trigger: 'scheduled', signal: options.signal, onWait: options.onWait});
+	report.expired = expiry.expired.map(point => ({item: point.item, id: point.id}));
+	report.kept = expiry.kept.map(point => ({item: point.item, id: point.id, pinnedBy: point.pinnedBy}));
+	report.purged = purgeDeleted(repo, at);
+	report.gc = await runGc(repo, {trigger: 'scheduled', signal: options.signal, onWait: options.onWait});
 }
 
 /** When the scheduler next has work: the earliest next slot of any active item with a policy. */
@@ -84,9 +98,9 @@ export function nextWake(repo: Repository, after: Date = now()): Date | undefine
 }
 
 /** The daemon: runs what is due, sleeps until the next slot (at most a minute), until the signal fires. */
-export async function runDaemon(repo: Repository, options: {signal: AbortSignal; onReport?: (report: RunReport) => void}): Promise<void> {
+export async function runDaemon(repo: Repository, options: {signal: AbortSignal; onReport?: (report: RunReport) => void; onWait?: (line: string) => void}): Promise<void> {
 	while (!options.signal.aborted) {
-		const report = await runOnce(repo, {signal: options.signal});
+		const report = await runOnce(repo, {signal: options.signal, onWait: options.onWait});
 		options.onReport?.(report);
 		const wake = nextWake(repo);
 		const waitMs = Math.min(60_000, Math.max(1000, (wake?.getTime() ?? Number.POSITIVE_INFINITY) - now().getTime()));

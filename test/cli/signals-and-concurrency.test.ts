@@ -62,58 +62,81 @@ describe('concurrent processes', () => {
 	});
 });
 
+/**
+ * rp1 (a full of 1536 random blocks), rp2 (3/4 of the blocks rewritten), then rp1 expired: its pack holds 1152
+ * unreferenced objects and is 25% live, so gc has objects to delete and a pack to repack. Then a backup whose rp3 brings
+ * 192 blocks back to rp1's contents (deduplicated against objects gc is about to delete) and 128 new ones is held in
+ * its thaw, its objects chosen, for `holdMs` while a gc starts; `meanwhile` runs during the hold.
+ */
+async function backupBesideGc(holdMs: number, meanwhile: (repo: string) => Promise<void> = async () => undefined) {
+	const {dir, repo, cli} = await repoWith([]);
+	const disk = join(dir, 'vm.img');
+	const original = join(dir, 'original.img');
+	writeRandomFile(disk, 1536 * blockSize);
+	copyFileSync(disk, original);
+	const gate = thawGate(dir);
+	await cli.run(['item', 'add', 'vm', '--volume', disk, '--freeze-cmd', 'true', '--thaw-cmd', gate.command]);
+	gate.open();
+	await cli.run(['backup', 'vm', '--retain-days', '1'], '2026-01-01T00:00:00Z');
+	for (let index = 0; index < 1152; index++) writeBlock(disk, index, randomBytes(blockSize));
+	await cli.run(['backup', 'vm', '--retain-days', '30'], '2026-01-01T01:00:00Z');
+	const secondHash = sha256File(disk);
+	const later = '2026-01-03T00:00:00Z';
+	await cli.run(['expire'], later);
+	for (let index = 0; index < 192; index++) writeBlock(disk, index, readBlock(original, index));
+	for (let index = 1152; index < 1280; index++) writeBlock(disk, index, randomBytes(blockSize));
+	gate.close();
+
+	// When gc starts while the backup waits in its thaw with its objects chosen.
+	let backupDone = false;
+	const backup = runStrata(['--repo', repo, 'backup', 'vm', '--json'], {env: {STRATA_NOW: later}}).finally(() => {
+		backupDone = true;
+	});
+	expect(await gate.reached(() => backupDone), 'the backup ended before its thaw').toBe(true);
+	let gcDone = false;
+	const gc = runStrata(['--repo', repo, 'gc', '--json'], {env: {STRATA_NOW: later}}).finally(() => {
+		gcDone = true;
+	});
+	const held = sleep(holdMs);
+	await meanwhile(repo);
+	await held;
+	expect(gcDone, 'gc did not wait for the backup').toBe(false);
+	expect(JSON.parse(readFileSync(join(repo, 'locks', 'item-1'), 'utf8'))).toMatchObject({command: 'backup vm'});
+	gate.open();
+	const [backedUp, collected] = await Promise.all([backup, gc]);
+
+	// Then both succeed; gc kept the 192 revived objects, deleted the other 960 and repacked rp1's pack.
+	expect(backedUp.exitCode, backedUp.stderr).toBe(0);
+	expect(collected.exitCode, collected.stderr).toBe(0);
+	expect(JSON.parse(collected.stdout)).toMatchObject({deletedObjects: 1152 - 192, repackedPacks: 1});
+	const verify = await runStrata(['--repo', repo, 'verify', '--read-data']);
+	expect(verify.exitCode, verify.stderr).toBe(0);
+	const third = (JSON.parse(backedUp.stdout) as {id: number}).id;
+	const points = await cli.points('vm');
+	expect(points.map(point => point.id)).toEqual([2, third]);
+	for (const [id, expected] of [[2, secondHash], [third, sha256File(disk)]] as const) {
+		const target = join(dir, `rp${id}.img`);
+		await cli.run(['restore', 'vm', String(id), '--to', target]);
+		expect(sha256File(target), `rp${id}`).toBe(expected);
+	}
+
+	return {gcStderr: collected.stderr};
+}
+
 describe('a backup and a gc at the same time', () => {
 	it('gc waiting on a backup that revives its garbage deletes only what stayed unreferenced; every point restores', async () => {
-		// Given rp1 (a full of 1536 random blocks) and rp2 (3/4 of the blocks rewritten), then rp1 expired: its pack holds
-		// 1152 unreferenced objects and is 25% live, so gc has objects to delete and a pack to repack.
-		const {dir, repo, cli} = await repoWith([]);
-		const disk = join(dir, 'vm.img');
-		const original = join(dir, 'original.img');
-		writeRandomFile(disk, 1536 * blockSize);
-		copyFileSync(disk, original);
-		const gate = thawGate(dir);
-		await cli.run(['item', 'add', 'vm', '--volume', disk, '--freeze-cmd', 'true', '--thaw-cmd', gate.command]);
-		gate.open();
-		await cli.run(['backup', 'vm', '--retain-days', '1'], '2026-01-01T00:00:00Z');
-		for (let index = 0; index < 1152; index++) writeBlock(disk, index, randomBytes(blockSize));
-		await cli.run(['backup', 'vm', '--retain-days', '30'], '2026-01-01T01:00:00Z');
-		const secondHash = sha256File(disk);
-		const later = '2026-01-03T00:00:00Z';
-		await cli.run(['expire'], later);
-		// rp3: 192 blocks back to rp1's contents (deduplicated against objects gc is about to delete) and 128 new ones.
-		for (let index = 0; index < 192; index++) writeBlock(disk, index, readBlock(original, index));
-		for (let index = 1152; index < 1280; index++) writeBlock(disk, index, randomBytes(blockSize));
-		gate.close();
+		await backupBesideGc(1500);
+	});
 
-		// When gc starts while the backup, holding the lock, waits in its thaw with its objects chosen.
-		let backupDone = false;
-		const backup = runStrata(['--repo', repo, 'backup', 'vm', '--json'], {env: {STRATA_NOW: later}}).finally(() => {
-			backupDone = true;
+	it('gc waits for a backup held longer than any fixed limit, saying whom it waits for; another item backs up meanwhile', {timeout: 120_000}, async () => {
+		const {gcStderr} = await backupBesideGc(12_000, async repo => {
+			// A backup of another item is not held up by the waiting gc (gc holds nothing while it waits).
+			writeRandomFile(join(repo, '..', 'other.img'), 1024 * 1024);
+			expect((await runStrata(['--repo', repo, 'item', 'add', 'other', '--volume', join(repo, '..', 'other.img')])).exitCode).toBe(0);
+			const other = await runStrata(['--repo', repo, 'backup', 'other']);
+			expect(other.exitCode, other.stderr).toBe(0);
 		});
-		expect(await gate.reached(() => backupDone), 'the backup ended before its thaw').toBe(true);
-		let gcDone = false;
-		const gc = runStrata(['--repo', repo, 'gc', '--json'], {env: {STRATA_NOW: later}}).finally(() => {
-			gcDone = true;
-		});
-		await sleep(1500);
-		expect(gcDone, 'gc did not wait for the backup').toBe(false);
-		expect(JSON.parse(readFileSync(join(repo, 'lock'), 'utf8'))).toMatchObject({command: 'backup vm'});
-		gate.open();
-		const [backedUp, collected] = await Promise.all([backup, gc]);
-
-		// Then both succeed; gc kept the 192 revived objects, deleted the other 960 and repacked rp1's pack.
-		expect(backedUp.exitCode, backedUp.stderr).toBe(0);
-		expect(collected.exitCode, collected.stderr).toBe(0);
-		expect(JSON.parse(collected.stdout)).toMatchObject({deletedObjects: 1152 - 192, repackedPacks: 1});
-		const verify = await runStrata(['--repo', repo, 'verify', '--read-data']);
-		expect(verify.exitCode, verify.stderr).toBe(0);
-		const points = await cli.points('vm');
-		expect(points.map(point => point.id)).toEqual([2, 3]);
-		for (const [id, expected] of [[2, secondHash], [3, sha256File(disk)]] as const) {
-			const target = join(dir, `rp${id}.img`);
-			await cli.run(['restore', 'vm', String(id), '--to', target]);
-			expect(sha256File(target), `rp${id}`).toBe(expected);
-		}
+		expect(gcStderr).toMatch(/^strata: waiting for process \d+ \(backup vm\) on this host since \d\d:\d\d$/m);
 	});
 });
 

@@ -91,14 +91,17 @@ export function writingPack(w: World): (pid: number) => boolean {
 	return pid => readdirSync(join(w.repo, 'tmp')).some(name => name.endsWith(`.${pid}.partial`));
 }
 
-/** For runKilled: the command holds the repository lock, so it is past start-up and at its work. */
+/** For runKilled: the command holds one of the repository's locks (locks/), so it is past start-up and at its work. */
 export function holdingLock(w: World): (pid: number) => boolean {
 	return pid => {
-		try {
-			return (JSON.parse(readFileSync(join(w.repo, 'lock'), 'utf8')) as {pid: number}).pid === pid;
-		} catch {
-			return false; // Not there yet, or being written.
-		}
+		const folder = join(w.repo, 'locks');
+		return existsSync(folder) && readdirSync(folder).some(name => {
+			try {
+				return (JSON.parse(readFileSync(join(folder, name), 'utf8')) as {pid: number}).pid === pid;
+			} catch {
+				return false; // Being written or removed.
+			}
+		});
 	};
 }
 
@@ -164,7 +167,7 @@ export async function checkEveryPoint(w: World, listed?: number[]): Promise<void
 }
 
 /** What a repository's top folder holds (the lock only while a command runs). */
-const repositoryLayout = new Set(['catalog.db', 'catalog.db-wal', 'catalog.db-shm', 'catalog.commits', 'strata.json', 'packs', 'tmp', 'lock']);
+const repositoryLayout = new Set(['catalog.db', 'catalog.db-wal', 'catalog.db-shm', 'catalog.commits', 'strata.json', 'packs', 'tmp', 'locks']);
 
 /**
  * Files in packs/ or tmp/ that the catalog's pack list does not name, and anything else in the repository's top

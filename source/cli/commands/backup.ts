@@ -1,6 +1,6 @@
-import {runBackup, UsageError} from '../../engine/index.js';
+import {launchedByVariable, runBackup, UsageError} from '../../engine/index.js';
 import {defineCommand} from '../command.js';
-import {choiceFlag, dateFlag, integerFlag} from '../flags.js';
+import {choiceFlag, dateFlag, integerFlag, waitFlag, waitMs} from '../flags.js';
 import {progressLine} from '../progress.js';
 import {pointJson} from './points.js';
 
@@ -15,6 +15,7 @@ export const backupCommand = defineCommand({
 		type: {type: 'string', value: 'TYPE', description: 'full, incremental (default) or differential; the first backup is always full'},
 		retainDays: {type: 'string', value: 'N', description: 'Keep this recovery point N days'},
 		retainUntil: {type: 'string', value: 'DATE', description: 'Keep this recovery point until DATE (ISO 8601)'},
+		...waitFlag,
 	},
 	examples: ['strata backup vm1', 'strata backup vm1 --type differential --retain-days 30'],
 	async run(context) {
@@ -22,6 +23,7 @@ export const backupCommand = defineCommand({
 		const type = choiceFlag(context.flags, 'type', ['full', 'incremental', 'differential'] as const);
 		const retainDays = integerFlag(context.flags, 'retainDays', {min: 1, max: 36_500});
 		const until = dateFlag(context.flags, 'retainUntil');
+		const lockWaitMs = waitMs(context.flags);
 		if (retainDays !== undefined && until !== undefined) {
 			throw new UsageError('USAGE', 'give --retain-days or --retain-until, not both', {hint: 'Keep one of them'});
 		}
@@ -34,7 +36,7 @@ export const backupCommand = defineCommand({
 
 		const progress = progressLine(`backup ${itemName}`, context.isTty && !context.json);
 		try {
-			const point = await runBackup(context.openRepository(), itemName, {type, retainUntil, signal: context.signal, onProgress: progress.update});
+			const point = await runBackup(context.openRepository(), itemName, {type, retainUntil, signal: context.signal, onProgress: progress.update, lockWaitMs, onWait: context.note, recordRefusal: process.env[launchedByVariable] === 'console'});
 			progress.done();
 			if (context.json) context.printJson(pointJson(point));
 			else context.print(`Created rp${point.id} (${point.type}) of ${itemName}: ${point.changedBlocks} changed, ${point.ownedBlocks} owned blocks, ${point.storedBytes} bytes stored`);

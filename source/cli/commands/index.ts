@@ -9,6 +9,7 @@ import {pointsCommand} from './points.js';
 import {policyAddCommand, policyListCommand, policyRemoveCommand, policySetCommand, policySimulateCommand} from './policy.js';
 import {configGetCommand, configSetCommand} from './config.js';
 import {runCommand} from './run.js';
+import {unlockCommand} from './unlock.js';
 import {restoreCommand} from './restore.js';
 import {repairCommand} from './repair.js';
 import {verifyCommand} from './verify.js';
@@ -36,4 +37,5 @@ export const commands: Command[] = [initCommand, itemAddCommand, itemListCommand
 	undeleteCommand,
 	runCommand,
 	jobsCommand,
+	unlockCommand,
 ];

@@ -1,6 +1,6 @@
-import {collectGarbage, expireDue, getPolicy, listJobs, reapDeadJobs, resumeProtection, type Item, setItemPolicy, setVolumeOptions, type SettingsChange, stopProtection, undeleteItem, UsageError} from '../../engine/index.js';
+import {getPolicy, listJobs, reapDeadJobs, resumeProtection, runExpire, runGc, type Item, setItemPolicy, setVolumeOptions, type SettingsChange, stopProtection, undeleteItem, UsageError} from '../../engine/index.js';
 import {defineCommand} from '../command.js';
-import {stringFlag} from '../flags.js';
+import {stringFlag, waitFlag, waitMs} from '../flags.js';
 import {formatBytes, formatTable} from '../output.js';
 import {itemJson} from './item.js';
 
@@ -53,13 +53,15 @@ export const expireCommand = defineCommand({
 	name: 'expire',
 	summary: 'Expire the recovery points that are due now (merging each into the next)',
 	args: [],
-	flags: {dryRun: {type: 'boolean', description: 'Only list what would expire and the bytes it would free'}},
-	run(context) {
-		const result = expireDue(context.openRepository(), {dryRun: context.flags['dryRun'] === true});
+	flags: {dryRun: {type: 'boolean', description: 'Only list what would expire and the bytes it would free'}, ...waitFlag},
+	async run(context) {
+		const result = await runExpire(context.openRepository(), {dryRun: context.flags['dryRun'] === true, lockWaitMs: waitMs(context.flags), onWait: context.note, signal: context.signal});
 		if (context.json) {
 			context.printJson(result);
 			return;
 		}
+
+		for (const point of result.kept) context.note(`rp${point.id} of ${point.item} is due but being restored by ${point.pinnedBy}; it expires on the next run`);
 
 		if (result.expired.length === 0) {
 			context.print('Nothing is due to expire.');
@@ -75,10 +77,11 @@ export const gcCommand = defineCommand({
 	name: 'gc',
 	summary: 'Remove unreferenced data and repack sparse packs',
 	args: [],
-	flags: {force: {type: 'boolean', description: 'Also delete pack files no point accounts for (data of points the catalog lost), and accept a catalog that lost commits'}},
-	details: 'gc deletes only what it can account for: a pack file no point names is removed when a killed backup left it; any other stops gc, naming it, unless --force.',
-	run(context) {
-		const result = collectGarbage(context.openRepository(), {force: context.flags['force'] === true});
+	flags: {force: {type: 'boolean', description: 'Also delete pack files no point accounts for (data of points the catalog lost), and accept a catalog that lost commits'}, ...waitFlag},
+	details: 'gc deletes only what it can account for: a pack file no point names is removed when a killed backup left it; any other stops gc, naming it, unless --force. It waits for backups in flight.',
+	async run(context) {
+		const result = await runGc(context.openRepository(), {force: context.flags['force'] === true, lockWaitMs: waitMs(context.flags), onWait: context.note, signal: context.signal});
+		if (result.repackDeferred > 0) context.note(`${result.repackDeferred} sparse pack(s) left for the next gc: a restore is reading`);
 		if (context.json) context.printJson(result);
 		else context.print(`Removed ${result.deletedObjects} objects, ${result.deletedPacks} packs (${result.repackedPacks} repacked), ${result.orphanFiles} leftover files; freed ${formatBytes(result.freedBytes)}`);
 	},

@@ -4,6 +4,7 @@ import {defineCommand} from '../command.js';
 function describe(report: RunReport): string[] {
 	const lines = report.backups.map(backup => (backup.error ? `backup ${backup.item} failed: ${backup.error}` : `backup ${backup.item}: rp${backup.rpId}`));
 	if (report.expired.length > 0) lines.push(`expired ${report.expired.map(point => `${point.item} rp${point.id}`).join(', ')}`);
+	for (const point of report.kept) lines.push(`kept ${point.item} rp${point.id} (being restored by ${point.pinnedBy}); it expires on the next run`);
 	if (report.purged.length > 0) lines.push(`purged ${report.purged.join(', ')}`);
 	return lines;
 }
@@ -17,7 +18,7 @@ export const runCommand = defineCommand({
 	async run(context) {
 		const repo = context.openRepository();
 		if (context.flags['once'] === true) {
-			const report = await runOnce(repo, {signal: context.signal});
+			const report = await runOnce(repo, {signal: context.signal, onWait: context.note});
 			if (context.json) context.printJson(report);
 			else for (const line of describe(report)) context.print(line);
 			return report.backups.some(backup => backup.error) ? 1 : 0;
@@ -25,6 +26,7 @@ export const runCommand = defineCommand({
 
 		await runDaemon(repo, {
 			signal: context.signal,
+			onWait: context.note,
 			onReport(report) {
 				for (const line of describe(report)) context.print(`${now().toISOString()} ${line}`);
 			},

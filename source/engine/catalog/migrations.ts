@@ -164,6 +164,19 @@ export const migrations: readonly string[] = [
 		created_at TEXT NOT NULL
 	) WITHOUT ROWID;
 	`,
+	// 9: restores pin their point (pid and host of the restoring process): expire does not merge a pinned point away
+	// while that process lives, and gc does not move or delete packs meanwhile.
+	`
+	CREATE TABLE pins (
+		id INTEGER PRIMARY KEY,
+		rp_id INTEGER NOT NULL REFERENCES recovery_points (id) ON DELETE CASCADE,
+		pid INTEGER NOT NULL,
+		host TEXT NOT NULL,
+		command TEXT NOT NULL,
+		started_at TEXT NOT NULL
+	);
+	CREATE INDEX pins_rp ON pins (rp_id);
+	`,
 ];
 
 export const catalogVersion = migrations.length;

@@ -20,11 +20,17 @@ function missing(path: string, error: unknown): RuntimeError {
 	return new RuntimeError('CATALOG_MISSING', `the catalog ${path} is missing or cannot be opened`, {hint: 'Restore catalog.db from a copy of the repository', cause: error});
 }
 
+/**
+ * How long a connection waits for another's write lock: writers of different items share the catalog, and one's
+ * commit of a large backup (BEGIN IMMEDIATE) may hold it for seconds; the next writer waits rather than failing.
+ */
+export const catalogBusyTimeoutMs = 120_000;
+
 /** Opens the catalog for reading and writing (creating it for `init`). */
 export function openCatalog(path: string, create = false): SqliteDatabase {
 	let db: SqliteDatabase;
 	try {
-		db = new Database(path, {timeout: 5000, fileMustExist: !create});
+		db = new Database(path, {timeout: catalogBusyTimeoutMs, fileMustExist: !create});
 	} catch (error) {
 		if ((error as {code?: string}).code === 'SQLITE_CANTOPEN') throw missing(path, error);
 		throw error;

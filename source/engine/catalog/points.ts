@@ -6,6 +6,7 @@ import type {Database, Statement} from 'better-sqlite3';
 import {UserError} from '../errors.js';
 import {countCommit} from './commits.js';
 import {clearPendingPacks} from './pending-packs.js';
+import {heartbeatIfDue} from '../lock-heartbeat.js';
 import {type BackupType, formatRecoveryPointId, type RecoveryPoint, type Trigger} from '../model/index.js';
 import {hashLength, type WrittenObjects, type WrittenPack} from '../store/index.js';
 import {applyRepairs, type Repair} from './damage.js';
@@ -81,6 +82,8 @@ class RowInserter {
 		for (const value of row) this.values.push(value);
 		if (this.values.length === this.width * RowInserter.rowsPerStatement) {
 			this.full.run(this.values);
+			// A commit of millions of rows is long synchronous work: its writer's locks must still show progress.
+			heartbeatIfDue();
 			this.values = [];
 		}
 	}

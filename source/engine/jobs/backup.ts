@@ -1,10 +1,16 @@
-/** The backup job: takes the repository lock, records the job, and runs the item's kind of backup. */
+/**
+ * The backup job: records the job, takes the item's lock and joins the writers (so it runs beside backups of other
+ * items, never beside another writer of the same item or gc's deletion), and runs the item's kind of backup. A backup
+ * that cannot take its locks leaves a failed job row saying why (and one refused at the start, with recordRefusal).
+ */
 import {requireItem} from '../catalog/items.js';
 import {RuntimeError, UserError} from '../errors.js';
 import type {BackupType, JobProgress, RecoveryPoint, Trigger} from '../model/index.js';
 import type {Repository} from '../repository.js';
+import {enterWriters, lockItem} from '../repository-locks.js';
 import {backupVolume} from '../sources/volume/backup.js';
 import type {CodecPool} from '../store/index.js';
+import {throwIfAborted} from './abort.js';
 import {startJob} from './job-log.js';
 
 export type RunBackupOptions = {
@@ -13,24 +19,43 @@ export type RunBackupOptions = {
 	retainUntil?: Date | undefined;
 	signal?: AbortSignal | undefined;
 	onProgress?: ((progress: JobProgress) => void) | undefined;
+	/** The --wait limit; without it a backup waits as long as the holder of a lock it needs makes progress. */
 	lockWaitMs?: number | undefined;
+	/**
+	 * Record a refused start (no such item, a stopped item) as a failed job: for a backup nobody watches (started from
+	 * the console). Typed at a terminal, a refusal is bad input and writes nothing.
+	 */
+	recordRefusal?: boolean | undefined;
+	/** Told once for each holder waited for: "waiting for process 123 (backup vm1) on this host since 10:02". */
+	onWait?: ((line: string) => void) | undefined;
 	pool?: CodecPool | undefined;
 };
 
 /** Backs up an item now and returns its new recovery point. */
 export async function runBackup(repo: Repository, itemName: string, options: RunBackupOptions = {}): Promise<RecoveryPoint> {
-	const item = requireItem(repo.db, itemName);
-	if (item.state !== 'active') {
-		throw new UserError('ITEM_NOT_PROTECTED', `item "${item.name}" is ${item.state === 'stopped-deleted' ? 'deleted' : 'stopped'}: no new backups`, {
-			hint: `Resume protection first with \`strata protect resume ${item.name}\``,
-		});
+	const trigger = options.trigger ?? 'on-demand';
+	const detail = {requestedType: options.type ?? null};
+	let item;
+	try {
+		item = requireItem(repo.db, itemName);
+		if (item.state !== 'active') {
+			throw new UserError('ITEM_NOT_PROTECTED', `item "${item.name}" is ${item.state === 'stopped-deleted' ? 'deleted' : 'stopped'}: no new backups`, {
+				hint: `Resume protection first with \`strata protect resume ${item.name}\``,
+			});
+		}
+	} catch (error) {
+		if (options.recordRefusal) startJob(repo.db, {kind: 'backup', trigger, ...(item ? {itemId: item.id} : {}), itemName: item?.name ?? itemName, detail}).fail(error);
+		throw error;
 	}
 
-	const lock = repo.lock({command: `backup ${item.name}`, ...(options.lockWaitMs === undefined ? {} : {waitMs: options.lockWaitMs})});
-	const trigger = options.trigger ?? 'on-demand';
+	repo.guardWrite(`backup ${item.name}`);
 	let lastProgress: JobProgress | undefined;
-	const job = startJob(repo.db, {kind: 'backup', trigger, itemId: item.id, itemName: item.name, detail: {requestedType: options.type ?? null}});
+	const job = startJob(repo.db, {kind: 'backup', trigger, itemId: item.id, itemName: item.name, detail});
+	const locks: Array<{release(): void}> = [];
 	try {
+		const wait = {command: `backup ${item.name}`, waitMs: options.lockWaitMs, onWait: options.onWait, signal: options.signal};
+		locks.push(await lockItem(repo.path, item.id, wait).catch(interrupted(options.signal)));
+		locks.push(await enterWriters(repo.path, wait).catch(interrupted(options.signal)));
 		const onProgress = (progress: JobProgress) => {
 			lastProgress = progress;
 			job.progress(progress);
@@ -53,8 +78,16 @@ export async function runBackup(repo: Repository, itemName: string, options: Run
 		job.fail(error);
 		throw error;
 	} finally {
-		lock.release();
+		for (const lock of locks.reverse()) lock.release();
 	}
+}
+
+/** A wait stopped by the signal reads as an interrupted backup, like any other. */
+function interrupted(signal: AbortSignal | undefined): (error: unknown) => never {
+	return error => {
+		throwIfAborted(signal);
+		throw error;
+	};
 }
 
 function isDiskFull(error: unknown): boolean {

@@ -30,6 +30,9 @@ export type JobHandle = {
 	fail(error: unknown): void;
 };
 
+/** Set (to "console") in the environment of jobs the console starts detached, whose stderr nobody reads. */
+export const launchedByVariable = 'STRATA_LAUNCHED_BY';
+
 // Progress is for people watching: once a second is enough, and each write is a catalog commit.
 const progressIntervalMs = 1000;
 
@@ -40,11 +43,20 @@ const unrecorded: JobHandle = {id: 0, progress() {}, succeed() {}, fail() {}};
 export function startJob(db: Database, job: {kind: JobKind; trigger: Trigger; itemId?: number; itemName?: string; detail?: Record<string, unknown>}): JobHandle {
 	if (db.readonly) return unrecorded;
 	const detail = {host: hostname(), ...job.detail};
-	const id = Number(
-		db
-			.prepare('INSERT INTO jobs (item_id, item_name, kind, trigger, status, started_at, pid, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-			.run(job.itemId ?? null, job.itemName ?? null, job.kind, job.trigger, 'running', now().toISOString(), process.pid, JSON.stringify(detail)).lastInsertRowid,
-	);
+	// The start row need not survive a power cut (the job's own commit, or its end row, makes it durable): its commit
+	// does not wait for the disk, which every gc and expire of `run --once` would otherwise pay twice.
+	db.pragma('synchronous = NORMAL');
+	let id: number;
+	try {
+		id = Number(
+			db
+				.prepare('INSERT INTO jobs (item_id, item_name, kind, trigger, status, started_at, pid, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+				.run(job.itemId ?? null, job.itemName ?? null, job.kind, job.trigger, 'running', now().toISOString(), process.pid, JSON.stringify(detail)).lastInsertRowid,
+		);
+	} finally {
+		db.pragma('synchronous = FULL');
+	}
+
 	let lastWrite = 0;
 	const startedReal = Date.now();
 	const update = db.prepare('UPDATE jobs SET progress = ? WHERE id = ?');
@@ -61,9 +73,15 @@ export function startJob(db: Database, job: {kind: JobKind; trigger: Trigger; it
 			// restore's writes streaming, a WAL fsync took ~200 ms here and stalled the thread that feeds the workers.
 			// (WAL mode keeps the catalog consistent either way; the next FULL commit makes these frames durable too.)
 			db.pragma('synchronous = NORMAL');
+			// Nor need it wait for another writer's long commit: skipped then, the next one a second later goes in.
+			const busyMs = db.pragma('busy_timeout', {simple: true}) as number;
+			db.pragma('busy_timeout = 50');
 			try {
 				update.run(JSON.stringify({...progress, elapsedMs: time - startedReal}), id);
+			} catch (error) {
+				if ((error as {code?: string}).code !== 'SQLITE_BUSY') throw error;
 			} finally {
+				db.pragma(`busy_timeout = ${busyMs}`);
 				db.pragma('synchronous = FULL');
 			}
 		},

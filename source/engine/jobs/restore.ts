@@ -1,8 +1,9 @@
 /** The restore job: checks the target first, records the job, and runs the item's kind of restore. */
 import {requireItem} from '../catalog/items.js';
+import {pinPoint} from '../catalog/pins.js';
 import {requirePoint} from '../catalog/points.js';
 import {UserError} from '../errors.js';
-import type {Item, JobProgress, RecoveryPoint} from '../model/index.js';
+import {formatRecoveryPointId, type Item, type JobProgress, type RecoveryPoint} from '../model/index.js';
 import type {Repository} from '../repository.js';
 import {planRestore, restoreVolume} from '../sources/volume/restore.js';
 import type {CodecPool} from '../store/index.js';
@@ -33,7 +34,11 @@ export type RestoreResult = {
 	warnings?: string[];
 };
 
-/** Restores a recovery point of an item. A refused restore (target exists, bad disk) touches nothing. */
+/**
+ * Restores a recovery point of an item. A refused restore (target exists, bad disk) touches nothing. Once the target
+ * is checked, the point is pinned for the whole restore, before its block map or recipe is resolved: expire and gc
+ * leave it and its packs alone meanwhile.
+ */
 export async function runRestore(repo: Repository, itemName: string, rpId: number, options: RunRestoreOptions): Promise<RestoreResult> {
 	const item = requireItem(repo.db, itemName);
 	const point = requirePoint(repo.db, item.id, item.name, rpId);
@@ -42,22 +47,35 @@ export async function runRestore(repo: Repository, itemName: string, rpId: numbe
 	if (options.to === undefined) throw new UserError('USAGE', `restoring volume item "${item.name}" needs --to PATH`, {hint: 'See `strata restore --help`'});
 	const to = options.to;
 	const targets = planRestore(repo, item, point, {...options, to});
-	const job = startJob(repo.db, {kind: 'restore', trigger: 'on-demand', itemId: item.id, itemName: item.name, detail: {rpId, to: options.to}});
+	return pinned(repo, item, point, async () => {
+		const job = startJob(repo.db, {kind: 'restore', trigger: 'on-demand', itemId: item.id, itemName: item.name, detail: {rpId, to: options.to}});
+		try {
+			const written = await restoreVolume(repo, item, point, targets, {
+				...options,
+				to,
+				onProgress(progress) {
+					job.progress(progress);
+					options.onProgress?.(progress);
+				},
+			});
+			job.succeed({rpId, written});
+			return {item: item.name, rpId, written};
+		} catch (error) {
+			recordRestoreDamage(repo, error);
+			job.fail(error);
+			throw error;
+		}
+	});
+}
+
+/** Runs `restore` with the point pinned (failing if it expired since it was looked up). */
+async function pinned<T>(repo: Repository, item: Item, point: RecoveryPoint, restore: () => Promise<T>): Promise<T> {
+	// A read-only repository records nothing, a pin included: no writer can run there to remove the point anyway.
+	const pin = repo.readOnly ? {release() {}} : pinPoint(repo.db, point.id, `restore ${item.name} ${formatRecoveryPointId(point.id)}`);
 	try {
-		const written = await restoreVolume(repo, item, point, targets, {
-			...options,
-			to,
-			onProgress(progress) {
-				job.progress(progress);
-				options.onProgress?.(progress);
-			},
-		});
-		job.succeed({rpId, written});
-		return {item: item.name, rpId, written};
-	} catch (error) {
-		recordRestoreDamage(repo, error);
-		job.fail(error);
-		throw error;
+		return await restore();
+	} finally {
+		pin.release();
 	}
 }
 
@@ -76,20 +94,22 @@ async function restoreDatabase(repo: Repository, item: Item, point: RecoveryPoin
 	// Loaded on demand, as for backups: execa costs ~100 ms of start-up.
 	const {planPostgresRestore, restorePostgres} = await import('../sources/postgres/restore.js');
 	const plan = await planPostgresRestore(repo, item, point, options);
-	const job = startJob(repo.db, {kind: 'restore', trigger: 'on-demand', itemId: item.id, itemName: item.name, detail: {rpId: point.id, toDb: options.toDb ?? null, toFile: options.toFile ?? null, table: options.table ?? null}});
-	try {
-		const result = await restorePostgres(repo, item, point, plan, {
-			...options,
-			onProgress(progress) {
-				job.progress(progress);
-				options.onProgress?.(progress);
-			},
-		});
-		job.succeed({rpId: point.id, ...result});
-		return {item: item.name, rpId: point.id, written: [], ...result};
-	} catch (error) {
-		recordRestoreDamage(repo, error);
-		job.fail(error);
-		throw error;
-	}
+	return pinned(repo, item, point, async () => {
+		const job = startJob(repo.db, {kind: 'restore', trigger: 'on-demand', itemId: item.id, itemName: item.name, detail: {rpId: point.id, toDb: options.toDb ?? null, toFile: options.toFile ?? null, table: options.table ?? null}});
+		try {
+			const result = await restorePostgres(repo, item, point, plan, {
+				...options,
+				onProgress(progress) {
+					job.progress(progress);
+					options.onProgress?.(progress);
+				},
+			});
+			job.succeed({rpId: point.id, ...result});
+			return {item: item.name, rpId: point.id, written: [], ...result};
+		} catch (error) {
+			recordRestoreDamage(repo, error);
+			job.fail(error);
+			throw error;
+		}
+	});
 }

@@ -9,6 +9,7 @@ import {listPoints} from '../catalog/points.js';
 import {now} from '../clock.js';
 import {UserError} from '../errors.js';
 import type {Item, RecoveryPoint} from '../model/index.js';
+import {lockItem} from '../repository-locks.js';
 import type {Repository} from '../repository.js';
 import {freesBytes, mergeAway} from './merge.js';
 import {expiryTimes} from './retention.js';
@@ -29,48 +30,76 @@ export function pointsWithExpiry(repo: Repository, item: Item): RecoveryPoint[] 
 	return points.map(point => ({...point, expiresAt: expiries.get(point.id)?.toISOString()}));
 }
 
-/** The points due to expire at `at`, oldest first, with what each would free if expired now. */
-export function dueExpiries(repo: Repository, at: Date = now()): ExpiryCandidate[] {
+/** The points of one item due to expire at `at`, oldest first (its newest point never is). */
+function dueOf(repo: Repository, item: Item, at: Date, withFrees = true): ExpiryCandidate[] {
+	if (item.state !== 'active') return [];
 	const due: ExpiryCandidate[] = [];
-	for (const item of listItems(repo.db)) {
-		if (item.state !== 'active') continue;
-		const points = pointsWithExpiry(repo, item);
-		for (const point of points.slice(0, -1)) {
-			if (point.expiresAt === undefined || new Date(point.expiresAt).getTime() > at.getTime()) continue;
-			due.push({item: item.name, id: point.id, type: point.type, createdAt: point.createdAt, expiresAt: point.expiresAt, freesBytes: freesBytes(repo.db, point.id)});
-		}
+	for (const point of pointsWithExpiry(repo, item).slice(0, -1)) {
+		if (point.expiresAt === undefined || new Date(point.expiresAt).getTime() > at.getTime()) continue;
+		due.push({item: item.name, id: point.id, type: point.type, createdAt: point.createdAt, expiresAt: point.expiresAt, freesBytes: withFrees ? freesBytes(repo.db, point.id) : 0});
 	}
 
-	return due.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id - b.id);
+	return due;
 }
 
-export type ExpireResult = {expired: ExpiryCandidate[]; freedBytes: number; dryRun: boolean};
+/** The points due to expire at `at`, oldest first, with what each would free if expired now. */
+export function dueExpiries(repo: Repository, at: Date = now()): ExpiryCandidate[] {
+	return listItems(repo.db)
+		.flatMap(item => dueOf(repo, item, at))
+		.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id - b.id);
+}
+
+/** A due point left for the next run because a live restore pinned it. */
+export type KeptExpiry = ExpiryCandidate & {pinnedBy: string};
+
+export type ExpireResult = {expired: ExpiryCandidate[]; kept: KeptExpiry[]; freedBytes: number; dryRun: boolean};
+
+export type ExpireOptions = {
+	dryRun?: boolean | undefined;
+	at?: Date | undefined;
+	lockWaitMs?: number | undefined;
+	onWait?: ((line: string) => void) | undefined;
+	signal?: AbortSignal | undefined;
+};
 
 function garbageBytes(repo: Repository): number {
 	return repo.db.prepare('SELECT coalesce(sum(stored_length), 0) FROM objects WHERE charged_rp_id IS NULL').pluck().get() as number;
 }
 
-/** Expires every point that is due (or only lists them with dryRun). Takes the repository lock. */
-export function expireDue(repo: Repository, options: {dryRun?: boolean; at?: Date; lockWaitMs?: number} = {}): ExpireResult {
+/**
+ * Expires every point that is due (or only lists them with dryRun; jobs/maintenance.ts runs it as a job). Each item's
+ * merges run under that item's lock (never beside its backup); a point a live restore pinned is kept for the next run.
+ */
+export async function expireDue(repo: Repository, options: ExpireOptions = {}): Promise<ExpireResult> {
 	const at = options.at ?? now();
 	if (options.dryRun) {
 		const expired = dueExpiries(repo, at);
-		return {expired, freedBytes: expired.reduce((sum, point) => sum + point.freesBytes, 0), dryRun: true};
+		return {expired, kept: [], freedBytes: expired.reduce((sum, point) => sum + point.freesBytes, 0), dryRun: true};
 	}
 
-	const lock = repo.lock({command: 'expire', ...(options.lockWaitMs === undefined ? {} : {waitMs: options.lockWaitMs})});
-	try {
-		const before = garbageBytes(repo);
-		const expired = dueExpiries(repo, at);
-		for (const point of expired) {
-			mergeAway(repo.db, point.id);
-			repo.recordCommit();
+	repo.guardWrite('expire');
+	const before = garbageBytes(repo);
+	const expired: ExpiryCandidate[] = [];
+	const kept: KeptExpiry[] = [];
+	for (const item of listItems(repo.db).filter(candidate => dueOf(repo, candidate, at, false).length > 0)) {
+		const lock = await lockItem(repo.path, item.id, {command: `expire ${item.name}`, waitMs: options.lockWaitMs, onWait: options.onWait, signal: options.signal});
+		try {
+			// Read again under the lock: another expiry may have merged some away meanwhile.
+			for (const point of dueOf(repo, getItemById(repo.db, item.id) ?? item, at)) {
+				const pinnedBy = mergeAway(repo.db, point.id, {respectPins: true});
+				if (pinnedBy === undefined) {
+					repo.recordCommit();
+					expired.push(point);
+				} else {
+					kept.push({...point, pinnedBy});
+				}
+			}
+		} finally {
+			lock.release();
 		}
-
-		return {expired, freedBytes: garbageBytes(repo) - before, dryRun: false};
-	} finally {
-		lock.release();
 	}
+
+	return {expired, kept, freedBytes: garbageBytes(repo) - before, dryRun: false};
 }
 
 /** Expires one point now, whatever its retention (used by tests and by purges); refuses an item's newest point. */
@@ -83,6 +112,7 @@ export function expirePoint(repo: Repository, rpId: number, options: {allowNewes
 		throw new UserError('NEWEST_POINT', `rp${rpId} is the newest recovery point of "${item.name}" and is kept while the item exists`, {hint: 'Take a newer backup first'});
 	}
 
-	mergeAway(repo.db, rpId);
+	const pinnedBy = mergeAway(repo.db, rpId, {respectPins: true});
+	if (pinnedBy !== undefined) throw new UserError('POINT_PINNED', `rp${rpId} is being restored by ${pinnedBy}`, {hint: 'Expire it after the restore ends'});
 	repo.recordCommit();
 }

@@ -1,6 +1,8 @@
 /**
- * Garbage collection, under the repository lock: removes objects nothing references, pack files killed writers left
- * pending (see catalog/pending-packs.ts), and repacks packs whose live share fell below a threshold. New packs are durable
+ * Garbage collection, under the exclusive side of the writers' gate (no backup in flight, none starting: see
+ * repository-locks.ts): removes objects nothing references, pack files killed writers left pending (see
+ * catalog/pending-packs.ts), and repacks packs whose live share fell below a threshold; not while a live restore pins
+ * a point, since the restore reads the packs it resolved (that repack waits for the next gc). New packs are durable
  * before the catalog switches to them; old files are deleted only after that commit, so a crash at any instant
  * leaves either the old or the new layout, plus orphans the next gc removes.
  */
@@ -10,7 +12,10 @@ import {countCommit} from '../catalog/commits.js';
 import {clearPendingPacks, forgetDeadPending, judgeOrphans, markPending, pendingHooks} from '../catalog/pending-packs.js';
 import {RuntimeError} from '../errors.js';
 import {crashPoint} from '../crash.js';
+import {livePins} from '../catalog/pins.js';
+import {heartbeatIfDue} from '../lock-heartbeat.js';
 import {isProcessAlive} from '../lock.js';
+import {lockForDeletion} from '../repository-locks.js';
 import type {Repository} from '../repository.js';
 import {now} from '../clock.js';
 import {objectHeaderLength, PackReader, packPath, PackWriter} from '../store/index.js';
@@ -23,19 +28,37 @@ export type GcResult = {
 	repackedPacks: number;
 	orphanFiles: number;
 	freedBytes: number;
+	/** Sparse packs left for the next gc because a restore was reading. */
+	repackDeferred: number;
+};
+
+export type GcOptions = {
+	lockWaitMs?: number | undefined;
+	repackBelow?: number | undefined;
+	onWait?: ((line: string) => void) | undefined;
+	signal?: AbortSignal | undefined;
+	/** Also delete pack files no point accounts for, and accept a catalog that lost commits. */
+	force?: boolean | undefined;
 };
 
 type PackUse = {id: number; name: string; size: number; live: number; objects: number};
 
-/** Objects referenced by nothing: no block-map entry and no PostgreSQL recipe row. */
-function unreferencedObjects(repo: Repository): number[] {
-	return repo.db
-		.prepare(
-			`SELECT o.id FROM objects o WHERE NOT EXISTS (SELECT 1 FROM block_map b WHERE b.object_id = o.id)
-			AND NOT EXISTS (SELECT 1 FROM recipes r WHERE r.object_id = o.id)`,
-		)
-		.pluck()
-		.all() as number[];
+/** Deletes the objects referenced by nothing (no block-map entry, no recipe row), found and deleted in one transaction. */
+function deleteUnreferencedObjects(repo: Repository): number {
+	const {db} = repo;
+	return db.transaction(() => {
+		const garbage = db
+			.prepare(
+				`SELECT o.id FROM objects o WHERE NOT EXISTS (SELECT 1 FROM block_map b WHERE b.object_id = o.id)
+				AND NOT EXISTS (SELECT 1 FROM recipes r WHERE r.object_id = o.id)`,
+			)
+			.pluck()
+			.all() as number[];
+		const remove = db.prepare('DELETE FROM objects WHERE id = ?');
+		for (const id of garbage) remove.run(id);
+		if (garbage.length > 0) countCommit(db);
+		return garbage.length;
+	}).immediate();
 }
 
 type Orphan = {name: string; path: string; size: number};
@@ -46,7 +69,9 @@ function findOrphans(repo: Repository): {garbage: Orphan[]; unaccounted: Orphan[
 	const judge = judgeOrphans(repo.db);
 	const garbage: Orphan[] = [];
 	const unaccounted: Orphan[] = [];
-	for (const entry of readdirSync(repo.packsDir, {recursive: true, withFileTypes: true})) {
+	// An old pack a repack left while a restore was reading stays until no restore is (see below).
+	const packs = livePins(repo.db).length > 0 ? [] : readdirSync(repo.packsDir, {recursive: true, withFileTypes: true});
+	for (const entry of packs) {
 		if (!entry.isFile() || !entry.name.endsWith('.pack')) continue;
 		const name = entry.name.slice(0, -'.pack'.length);
 		if (known.has(name)) continue;
@@ -95,23 +120,19 @@ function removeFiles(repo: Repository, orphans: Orphan[]): {files: number; bytes
 }
 
 /**
- * Runs a garbage collection; the caller need not hold the lock (gc takes it). It deletes a pack file no point names
- * only when a dead writer left it pending; any other (a lost point's) stops it before it deletes anything, as does a
- * catalog that lost commits, unless `force`, which deletes them and accepts the catalog as it is.
+ * Runs a garbage collection once no backup is in flight (it waits for them, telling onWait whom). It deletes a pack
+ * file no point names only when a dead writer left it pending; any other (a lost point's) stops it before it deletes
+ * anything, as does a catalog that lost commits, unless `force`, which deletes them and accepts the catalog as it is.
  */
-export function collectGarbage(repo: Repository, options: {lockWaitMs?: number; repackBelow?: number; force?: boolean} = {}): GcResult {
-	const lock = repo.lock({command: 'gc', acceptLostCommits: true, ...(options.lockWaitMs === undefined ? {} : {waitMs: options.lockWaitMs})});
+export async function collectGarbage(repo: Repository, options: GcOptions = {}): Promise<GcResult> {
+	repo.guardWrite('gc', {acceptLostCommits: true});
+	const lock = await lockForDeletion(repo.path, {command: 'gc', waitMs: options.lockWaitMs, onWait: options.onWait, signal: options.signal});
 	try {
 		const {db} = repo;
 		const found = findOrphans(repo);
 		if ((found.unaccounted.length > 0 || repo.lostCommits) && !options.force) throw refusal(repo, found.unaccounted);
-		const garbage = unreferencedObjects(repo);
-		db.transaction(() => {
-			const remove = db.prepare('DELETE FROM objects WHERE id = ?');
-			for (const id of garbage) remove.run(id);
-			if (garbage.length > 0) countCommit(db);
-		}).immediate();
-		if (garbage.length > 0) repo.recordCommit();
+		const deletedObjects = deleteUnreferencedObjects(repo);
+		if (deletedObjects > 0) repo.recordCommit();
 		crashPoint('objects-deleted');
 		const orphans = removeFiles(repo, [...found.garbage, ...found.unaccounted]);
 		crashPoint('orphans-removed');
@@ -123,7 +144,8 @@ export function collectGarbage(repo: Repository, options: {lockWaitMs?: number; 
 			.all() as PackUse[];
 		const threshold = options.repackBelow ?? repackBelowLiveShare;
 		const empty = uses.filter(use => use.objects === 0);
-		const sparse = uses.filter(use => use.objects > 0 && use.live / use.size < threshold);
+		const candidates = uses.filter(use => use.objects > 0 && use.live / use.size < threshold);
+		const sparse = livePins(db).length > 0 ? [] : candidates;
 		let freedBytes = orphans.bytes;
 		if (sparse.length > 0) repack(repo, sparse);
 		const gone = [...empty, ...sparse];
@@ -138,17 +160,24 @@ export function collectGarbage(repo: Repository, options: {lockWaitMs?: number; 
 		crashPoint('gc-committed');
 		// Only files whose pack row is gone may go: a pack still holding a damaged object keeps its file.
 		const remaining = new Set(db.prepare('SELECT id FROM packs').pluck().all() as number[]);
+		// A restore that pinned its point since the check above may have located objects in the old packs before the
+		// repack committed: their files stay (now orphans, the next gc removes them). One pinned after this check
+		// resolves against the new packs.
+		const readersArrived = sparse.length > 0 && livePins(db).length > 0;
+		const deleted: string[] = [];
 		for (const use of gone) {
-			if (remaining.has(use.id)) continue;
+			if (remaining.has(use.id) || (readersArrived && sparse.includes(use))) continue;
 			rmSync(packPath(repo.packsDir, use.name), {force: true});
+			deleted.push(use.name);
 			freedBytes += use.size - (sparse.includes(use) ? use.live : 0);
 		}
 
-		clearPendingPacks(db, gone.map(use => use.name));
+		// Only the deleted ones: a file left for a reader stays pending under this (soon dead) process, garbage for the next gc.
+		clearPendingPacks(db, deleted);
 
 		crashPoint('packs-deleted');
 
-		return {deletedObjects: garbage.length, deletedPacks: gone.length, repackedPacks: sparse.length, orphanFiles: orphans.files, freedBytes};
+		return {deletedObjects, deletedPacks: gone.length, repackedPacks: sparse.length, orphanFiles: orphans.files, freedBytes, repackDeferred: candidates.length - sparse.length};
 	} finally {
 		lock.release();
 	}
@@ -166,6 +195,7 @@ function repack(repo: Repository, packs: PackUse[]): void {
 		for (const pack of packs) {
 			// All rows first: the writer records each new pack as pending, which a statement still iterating would block.
 			for (const object of objects.all(pack.id) as Array<{id: number; hash: Buffer; offset: number; storedLength: number; rawLength: number; codec: number}>) {
+				heartbeatIfDue();
 				const read = reader.readStored({packName: pack.name, offset: object.offset, storedLength: object.storedLength});
 				if (!read) continue; // Damaged: verify reports it; repacking must not hide it by dropping the row.
 				const written = writer.add(object.hash, read.stored, object.rawLength, object.codec);

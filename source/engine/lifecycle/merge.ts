@@ -7,6 +7,7 @@
  */
 import type {Database} from 'better-sqlite3';
 import {countCommit} from '../catalog/commits.js';
+import {describePin, livePins} from '../catalog/pins.js';
 import {refreshPointAggregates} from '../catalog/points.js';
 import {crashPoint} from '../crash.js';
 import {BugError} from '../errors.js';
@@ -54,9 +55,17 @@ export function freesBytes(db: Database, rpId: number): number {
 	return row.bytes;
 }
 
-/** Expires one recovery point by merging it into its children, in one transaction. */
-export function mergeAway(db: Database, rpId: number): void {
-	const run = db.transaction(() => {
+/**
+ * Expires one recovery point by merging it into its children, in one transaction. With `respectPins`, a point a live
+ * restore pinned is left as it is (checked in the same transaction that would merge it): returns who pins it.
+ */
+export function mergeAway(db: Database, rpId: number, options: {respectPins?: boolean} = {}): string | undefined {
+	const run = db.transaction((): string | undefined => {
+		if (options.respectPins) {
+			const pin = livePins(db, rpId)[0];
+			if (pin) return describePin(pin);
+		}
+
 		const point = head(db, rpId);
 		const children = db.prepare('SELECT id FROM recovery_points WHERE base_id = ? ORDER BY id').pluck().all(rpId) as number[];
 		const carry = db.prepare(
@@ -94,8 +103,10 @@ export function mergeAway(db: Database, rpId: number): void {
 
 		for (const id of touched) refreshPointAggregates(db, id);
 		countCommit(db);
+		return undefined;
 	});
-	run.immediate();
-	crashPoint('merge-committed');
+	const pinnedBy = run.immediate();
+	if (pinnedBy === undefined) crashPoint('merge-committed');
+	return pinnedBy;
 }
 

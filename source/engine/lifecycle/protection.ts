@@ -8,6 +8,8 @@ import {deleteItem, getItemById, listItems, requireItem, setItemState} from '../
 import {now} from '../clock.js';
 import {UserError} from '../errors.js';
 import type {Item} from '../model/index.js';
+import {itemIsPinned} from '../catalog/pins.js';
+import {lockItemSync} from '../repository-locks.js';
 import type {Repository} from '../repository.js';
 
 export const softDeleteDays = 14;
@@ -58,12 +60,15 @@ export function undeleteItem(repo: Repository, itemName: string): Item {
 /** Purges items soft-deleted more than 14 days before `at`: their points and the item itself. Returns their names. */
 export function purgeDeleted(repo: Repository, at: Date = now()): string[] {
 	const due = listItems(repo.db).filter(item => item.state === 'stopped-deleted' && purgeAt(item)!.getTime() <= at.getTime());
-	if (due.length === 0) return [];
-	const lock = repo.lock({command: 'purge'});
-	try {
-		const {db} = repo;
-		for (const item of due) {
-			db.transaction(() => {
+	if (due.length > 0) repo.guardWrite('purge');
+	const purged: string[] = [];
+	const {db} = repo;
+	for (const item of due) {
+		const lock = lockItemSync(repo.path, item.id, {command: `purge ${item.name}`});
+		try {
+			const done = db.transaction(() => {
+				// A live restore of one of its points keeps the item until the next run.
+				if (itemIsPinned(db, item.id)) return false;
 				const points = db.prepare('SELECT id FROM recovery_points WHERE item_id = ?').pluck().all(item.id) as number[];
 				for (const id of points) {
 					db.prepare('DELETE FROM block_map WHERE rp_id = ?').run(id);
@@ -75,12 +80,16 @@ export function purgeDeleted(repo: Repository, at: Date = now()): string[] {
 				db.prepare('DELETE FROM recovery_points WHERE item_id = ?').run(item.id);
 				deleteItem(db, item.name);
 				countCommit(db);
+				return true;
 			}).immediate();
-			repo.recordCommit();
+			if (done) {
+				repo.recordCommit();
+				purged.push(item.name);
+			}
+		} finally {
+			lock.release();
 		}
-	} finally {
-		lock.release();
 	}
 
-	return due.map(item => item.name);
+	return purged;
 }

@@ -4,6 +4,7 @@
  */
 import {spawn} from 'node:child_process';
 import {fileURLToPath} from 'node:url';
+import {launchedByVariable} from '../../engine/index.js';
 
 function cliEntry(): string {
 	// From source (tests) the built CLI is used, as it is from dist/ in production.
@@ -20,7 +21,8 @@ export const nodeFlags = ['--max-semi-space-size=2'];
 
 /** Starts `strata --repo REPO ARGS...` detached; returns its pid. */
 export function launchDetached(repositoryPath: string, args: string[]): number {
-	const child = spawn(process.execPath, [...nodeFlags, cliEntry(), '--repo', repositoryPath, ...args], {detached: true, stdio: 'ignore', env: process.env});
+	// Nobody reads a detached job's stderr: launchedFromConsole tells it to leave even a refusal in its job row.
+	const child = spawn(process.execPath, [...nodeFlags, cliEntry(), '--repo', repositoryPath, ...args], {detached: true, stdio: 'ignore', env: {...process.env, [launchedByVariable]: 'console'}});
 	child.unref();
 	return child.pid ?? 0;
 }
