@@ -5,6 +5,7 @@
 import {markedObjects, repairedObjectIds} from '../catalog/damage.js';
 import {ObjectIndex, type StoredObject} from '../catalog/objects.js';
 import {pointsNeeding, pointsToCheck} from '../catalog/point-needs.js';
+import {enterWriters} from '../repository-locks.js';
 import type {Repository} from '../repository.js';
 import {CodecPool, contentProblem, type DecodeResult, hashLength, headerProblem, PackReader, packProblem} from '../store/index.js';
 import {throwIfAborted} from './abort.js';
@@ -35,6 +36,17 @@ const readBatch = 256;
 
 /** Checks the objects behind every recovery point (of one item, or all). */
 export async function verifyRepository(repo: Repository, options: VerifyOptions = {}): Promise<VerifyReport> {
+	// Counted among the writers (on a repository it may write): gc's deletion then waits for it, so a repack cannot
+	// move an object between the catalog read and the pack read and have it reported (and marked) as damaged.
+	const gate = repo.readOnly ? undefined : await enterWriters(repo.path, {command: 'verify', signal: options.signal});
+	try {
+		return await verifyUnderGate(repo, options);
+	} finally {
+		gate?.release();
+	}
+}
+
+async function verifyUnderGate(repo: Repository, options: VerifyOptions): Promise<VerifyReport> {
 	const {db} = repo;
 	const catalogProblems = (db.pragma('quick_check') as Array<{quick_check: string}>).map(row => row.quick_check).filter(text => text !== 'ok');
 	const scope = options.itemId === undefined ? '' : 'WHERE p.item_id = ?';
