@@ -3,7 +3,7 @@
  * lock files (locks/). The engine's front door: open one here and pass it to every operation.
  */
 import {randomUUID} from 'node:crypto';
-import {chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, writeSync} from 'node:fs';
+import {chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync, writeSync} from 'node:fs';
 import {homedir} from 'node:os';
 import {dirname, join, resolve} from 'node:path';
 import type {Database as SqliteDatabase} from 'better-sqlite3';
@@ -260,7 +260,12 @@ export class Repository {
 		const file = join(this.path, commitsFileName);
 		const count = catalogCommits(this.db);
 		if (!options.acceptLoss && count <= recordedCommits(file)) return;
-		writeFileAtomic(file, `${count}\n`);
+		// Replaced by a rename but not fsynced: every failure of this file (lost at a power cut, torn) makes it read lower,
+		// which only hides a loss, never invents one; the packs stay safe regardless (gc refuses unaccounted ones).
+		// With its two fsyncs it cost 3-11 ms a point.
+		const temporary = `${file}.tmp-${process.pid}`;
+		writeFileSync(temporary, `${count}\n`, {mode: 0o600});
+		renameSync(temporary, file);
 	}
 
 	/** Reads a repository setting stored in the catalog. */

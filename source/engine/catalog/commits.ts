@@ -1,7 +1,7 @@
 /**
  * The commit counter: how a lost WAL is noticed. Every transaction that adds or removes data (a point's commit, a
  * merge, gc's) counts one in the catalog's meta table, and after it commits the count is also written to a small
- * side file beside the catalog (`catalog.commits`, written atomically). A catalog whose count is behind the side
+ * side file beside the catalog (`catalog.commits`, replaced by a rename). A catalog whose count is behind the side
  * file's lost transactions it had committed: its `-wal` was deleted or replaced after an unclean stop.
  */
 import {readFileSync} from 'node:fs';
