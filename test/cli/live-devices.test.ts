@@ -4,14 +4,14 @@
  * object before the first byte is written or says the device is partly overwritten.
  */
 import {execFileSync} from 'node:child_process';
-import {closeSync, mkdirSync, openSync, readFileSync, readSync, statSync, truncateSync, utimesSync, writeFileSync, writeSync} from 'node:fs';
+import {closeSync, mkdirSync, openSync, readFileSync, statSync, truncateSync, utimesSync, writeFileSync, writeSync} from 'node:fs';
 import {join} from 'node:path';
 import {setTimeout as sleep} from 'node:timers/promises';
 import {execa, type ResultPromise} from 'execa';
 import {afterAll, describe, expect, it} from 'vitest';
 import {runStrata} from '../helpers/cli.js';
 import {LoopDevices, loopDevicesUnavailable} from '../helpers/loop.js';
-import {packFiles} from '../helpers/repo-files.js';
+import {flipByte, packFiles} from '../helpers/repo-files.js';
 import {makeTempDir} from '../helpers/tmp.js';
 import {sha256File, writeRandomFile} from '../helpers/volume.js';
 
@@ -25,16 +25,6 @@ async function strata(repo: string, ...args: string[]) {
 
 async function pointIds(repo: string, item: string): Promise<number[]> {
 	return (JSON.parse(await strata(repo, 'points', item, '--json')) as Array<{id: number}>).map(row => row.id);
-}
-
-/** Flips one byte of a file at `position`. */
-function flipByte(path: string, position: number): void {
-	const fd = openSync(path, 'r+');
-	const byte = Buffer.alloc(1);
-	readSync(fd, byte, 0, 1, position);
-	byte[0] = byte[0]! ^ 0xff;
-	writeSync(fd, byte, 0, 1, position);
-	closeSync(fd);
 }
 
 describe('the item settings for devices in use', () => {
