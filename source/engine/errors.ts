@@ -3,7 +3,7 @@
  * a one-line message saying what went wrong, and a `hint` saying what to do.
  * The CLI prints `strata: <message>. <hint>`; the console shows the same fields.
  */
-import {shortenValues} from './model/text.js';
+import {shortenValues} from './text.js';
 
 export type StrataErrorOptions = {
 	hint?: string;

@@ -1,6 +1,6 @@
 /** Identifiers: object hashes are hex BLAKE3 (256 bits); recovery points are numbered per repository. */
 import {UserError} from '../errors.js';
-import {printable} from './text.js';
+import {printable} from '../text.js';
 
 declare const brand: unique symbol;
 type Brand<T, B extends string> = T & {readonly [brand]: B};

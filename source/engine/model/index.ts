@@ -12,4 +12,4 @@
  */
 export * from './ids.js';
 export * from './types.js';
-export * from './text.js';
+export * from '../text.js';
