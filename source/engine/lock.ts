@@ -221,21 +221,26 @@ export class Waiter {
 	}
 }
 
+/** A held lock at `path` whose release runs `free` once, however often it is called. */
+export function heldLock(path: string, free: () => void): Lock {
+	let released = false;
+	return {
+		path,
+		release() {
+			if (released) return;
+			released = true;
+			free();
+		},
+	};
+}
+
 /** One try at the lock at `path`: the held lock, or the state of the holder to wait for (a dead one is taken over). */
 export function tryLock(path: string, holder: LockHolder): Lock | LockState {
 	for (;;) {
 		if (tryCreate(path, holder)) {
 			remember(path);
 			removeDeadTakersFiles(path);
-			let released = false;
-			return {
-				path,
-				release() {
-					if (released) return;
-					released = true;
-					removeIfOurs(path);
-				},
-			};
+			return heldLock(path, () => removeIfOurs(path));
 		}
 
 		const state = lockState(path);

@@ -13,8 +13,7 @@ import {mkdirSync, readdirSync, unlinkSync, writeFileSync} from 'node:fs';
 import {hostname} from 'node:os';
 import {dirname, join} from 'node:path';
 import {RuntimeError, UserError} from './errors.js';
-import {acquireLock, acquireLockAsync, type Lock, type LockHolder, type LockOptions, lockState, type LockState, newHolder, pause, readLockHolder, removeIfOurs, sleepSync, takeOverDead, tryLock, Waiter} from './lock.js';
-import {now} from './clock.js';
+import {acquireLock, acquireLockAsync, heldLock, type Lock, type LockHolder, type LockOptions, lockState, type LockState, newHolder, pause, readLockHolder, removeIfOurs, sleepSync, takeOverDead, tryLock, Waiter} from './lock.js';
 import {remember} from './lock-heartbeat.js';
 
 export const locksFolder = 'locks';
@@ -72,7 +71,7 @@ export async function enterWriters(repoPath: string, options: LockOptions): Prom
 			const before = deleter(dir);
 			if (!before) {
 				// Only this process ever writes this name; a torn file reads as a dead holder's and is removed.
-				writeFileSync(path, JSON.stringify({pid: process.pid, host: hostname(), command: options.command, since: now().toISOString()} satisfies LockHolder), {mode: 0o600});
+				writeFileSync(path, JSON.stringify(newHolder(options.command)), {mode: 0o600});
 				const after = deleter(dir);
 				if (!after) break;
 				unlinkSync(path);
@@ -89,16 +88,10 @@ export async function enterWriters(repoPath: string, options: LockOptions): Prom
 
 	writerCount++;
 	remember(path);
-	let released = false;
-	return {
-		path,
-		release() {
-			if (released) return;
-			released = true;
-			writerCount--;
-			if (writerCount === 0) removeIfOurs(path);
-		},
-	};
+	return heldLock(path, () => {
+		writerCount--;
+		if (writerCount === 0) removeIfOurs(path);
+	});
 }
 
 function heldBy(state: LockState): LockHolder | undefined {

@@ -10,6 +10,7 @@ import {setTimeout as sleep} from 'node:timers/promises';
 import {execa, type ResultPromise} from 'execa';
 import {afterAll, describe, expect, it} from 'vitest';
 import {runStrata} from '../helpers/cli.js';
+import {strataFor} from '../helpers/strata.js';
 import {LoopDevices, loopDevicesUnavailable} from '../helpers/loop.js';
 import {flipByte, packFiles} from '../helpers/repo-files.js';
 import {makeTempDir} from '../helpers/tmp.js';
@@ -17,14 +18,13 @@ import {sha256File, writeRandomFile} from '../helpers/volume.js';
 
 const mib = 1024 * 1024;
 
-async function strata(repo: string, ...args: string[]) {
-	const result = await runStrata(['--repo', repo, ...args]);
-	expect(result.exitCode, `strata ${args.join(' ')}: ${result.stderr}`).toBe(0);
-	return result.stdout;
+/** `strata --repo REPO ARGS...`, which must succeed (test/helpers/strata.ts). */
+async function strata(repo: string, ...args: string[]): Promise<string> {
+	return strataFor(repo).run(args);
 }
 
 async function pointIds(repo: string, item: string): Promise<number[]> {
-	return (JSON.parse(await strata(repo, 'points', item, '--json')) as Array<{id: number}>).map(row => row.id);
+	return (await strataFor(repo).points(item)).map(row => row.id);
 }
 
 describe('the item settings for devices in use', () => {
