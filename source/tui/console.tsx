@@ -103,7 +103,7 @@ export function Console({repo, theme, now, repositoryPath = repo.path, size: fix
 	else if (state.view.kind === 'zoom') body = pane(state.view.pane, size.columns, bodyRows);
 	else if (state.view.kind === 'points') body = <PointsView repo={repo} item={state.view.item} points={points} selected={state.pointSelection} price={cost.price} width={size.columns} height={bodyRows} theme={theme} />;
 	else if (state.view.kind === 'job') {
-		const job = getJob(repo.db, state.view.jobId);
+		const job = getJob(repo, state.view.jobId);
 		const detail = job ? [`#${job.id} ${job.kind} of ${job.item ?? '-'} (${job.trigger}): ${job.status}`, `started ${shortTime(job.startedAt)}, ended ${shortTime(job.endedAt)}`, ...(job.error ? ['', `Error: ${job.error}`] : [])] : ['This job is gone.'];
 		body = <JobView lines={detail} width={size.columns} height={bodyRows} theme={theme} />;
 	} else {

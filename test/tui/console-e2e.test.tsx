@@ -29,7 +29,7 @@ async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 
 }
 
 function lastRestore(repo: Repository) {
-	return listJobs(repo.db).find(job => job.kind === 'restore' && job.status !== 'running');
+	return listJobs(repo).find(job => job.kind === 'restore' && job.status !== 'running');
 }
 
 async function repoWithHistory(diskBytes?: number) {

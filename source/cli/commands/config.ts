@@ -1,4 +1,4 @@
-import {currencyKey, getPrice, setSetting, UsageError} from '../../engine/index.js';
+import {getPrice, setSettings, UsageError} from '../../engine/index.js';
 import {defineCommand} from '../command.js';
 import {stringFlag} from '../flags.js';
 
@@ -17,11 +17,7 @@ export const configSetCommand = defineCommand({
 		}
 
 		const repo = context.openRepository();
-		// One transaction: a bad price with a good --currency leaves both settings as they were.
-		repo.db.transaction(() => {
-			if (currency !== undefined) setSetting(repo, currencyKey, currency.toUpperCase());
-			setSetting(repo, key, value);
-		})();
+		setSettings(repo, {key, value, ...(currency === undefined ? {} : {currency})});
 		const price = getPrice(repo);
 		if (context.json) context.printJson(price);
 		else context.print(`Storage price: ${price.perGibMonth} ${price.currency} per GiB-month`);

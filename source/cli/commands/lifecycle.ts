@@ -141,8 +141,8 @@ export const jobsCommand = defineCommand({
 	flags: {},
 	run(context) {
 		const repo = context.openRepository();
-		reapDeadJobs(repo.db);
-		const jobs = listJobs(repo.db);
+		reapDeadJobs(repo);
+		const jobs = listJobs(repo);
 		if (context.json) {
 			context.printJson(jobs.map(({detail: _detail, ...job}) => job));
 			return;

@@ -35,7 +35,7 @@ export const verifyCommand = defineCommand({
 	async run(context) {
 		const [itemName] = context.args;
 		const repo = context.openRepository();
-		const itemId = itemName === undefined ? undefined : requireItem(repo.db, itemName).id;
+		const itemId = itemName === undefined ? undefined : requireItem(repo, itemName).id;
 		const report = await verifyOrExplain(repo, {itemId, readData: context.flags['readData'] === true, signal: context.signal});
 		if (context.json) {
 			context.printJson(report);

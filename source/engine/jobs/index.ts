@@ -7,4 +7,4 @@ export * from './restore.js';
 export * from './verify.js';
 export * from './repair.js';
 export * from './maintenance.js';
-export {listJobs, getJob, reapDeadJobs, launchedByVariable} from './job-log.js';
+export {launchedByVariable} from './job-log.js';

@@ -20,7 +20,7 @@ const sparklinePoints = 12;
 
 /** Reads everything the dashboard shows. */
 export function loadSnapshot(repo: Repository, now: Date, repositoryPath = repo.path): Snapshot {
-	reapDeadJobs(repo.db);
+	reapDeadJobs(repo);
 	const cost = costReport(repo);
 	const churn = recentChurn(repo, sparklinePoints);
 	const items = listItems(repo).map(item => {
@@ -39,5 +39,5 @@ export function loadSnapshot(repo: Repository, now: Date, repositoryPath = repo.
 		};
 	});
 	const policies = listPolicies(repo).map(policy => ({policy, nextRun: nextRunOf(policy, now)?.toISOString()}));
-	return {repositoryPath, now, items, policies, jobs: listJobs(repo.db, 30), cost};
+	return {repositoryPath, now, items, policies, jobs: listJobs(repo, 30), cost};
 }

@@ -3,7 +3,7 @@
  * connection commits, so polling it once a second costs next to nothing and redraws happen only on real change.
  */
 import {useEffect, useState} from 'react';
-import type {Repository} from '../../engine/index.js';
+import {dataVersion, type Repository} from '../../engine/index.js';
 import {loadSnapshot, type Snapshot} from '../data/snapshot.js';
 
 export const pollMs = 1000;
@@ -16,7 +16,7 @@ export function useSnapshot(repo: Repository, now: () => Date, repositoryPath: s
 	const [snapshot, setSnapshot] = useState(() => loadSnapshot(repo, now(), repositoryPath));
 	useEffect(() => {
 		setSnapshot(loadSnapshot(repo, now(), repositoryPath));
-		let version = repo.db.pragma('data_version', {simple: true}) as number;
+		let version = dataVersion(repo);
 		const timer = setInterval(() => {
 			if (onReplaced && repo.catalogReplaced()) {
 				clearInterval(timer);
@@ -24,7 +24,7 @@ export function useSnapshot(repo: Repository, now: () => Date, repositoryPath: s
 				return;
 			}
 
-			const current = repo.db.pragma('data_version', {simple: true}) as number;
+			const current = dataVersion(repo);
 			if (current === version) return;
 			version = current;
 			setSnapshot(loadSnapshot(repo, now(), repositoryPath));

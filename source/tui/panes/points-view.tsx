@@ -23,7 +23,7 @@ export function PointsView({repo, item, points, selected, price, width, height, 
 	const lines: PaneLine[] = [
 		{text: header, muted: true},
 		...items.map((point, index) => ({
-			text: `${`rp${point.id}`.padEnd(5)} ${point.type.padEnd(11)} ${trigger(point.trigger)} ${time(point.createdAt)} ${time(point.expiresAt)} ${String(point.ownedBlocks).padStart(5)} ${shortBytes(point.storedBytes).padStart(6)} ${cost(monthlyCost(point.storedBytes, price))} ${shortBytes(freesBytes(repo.db, point.id)).padStart(6)}`,
+			text: `${`rp${point.id}`.padEnd(5)} ${point.type.padEnd(11)} ${trigger(point.trigger)} ${time(point.createdAt)} ${time(point.expiresAt)} ${String(point.ownedBlocks).padStart(5)} ${shortBytes(point.storedBytes).padStart(6)} ${cost(monthlyCost(point.storedBytes, price))} ${shortBytes(freesBytes(repo, point.id)).padStart(6)}`,
 			selected: offset + index === selected,
 		})),
 	];
