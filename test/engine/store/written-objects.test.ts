@@ -1,7 +1,7 @@
 /** The compact table of a backup's new objects: every hash added is found at its row, nothing else is, across growth. */
 import {randomBytes} from 'node:crypto';
 import {describe, expect, it} from 'vitest';
-import {Codec, WrittenObjects} from '../../source/engine/store/index.js';
+import {Codec, WrittenObjects} from '../../../source/engine/store/index.js';
 
 describe('WrittenObjects', () => {
 	it('finds every added hash at its row with its columns intact, and no hash it was not given', () => {

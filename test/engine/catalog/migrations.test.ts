@@ -2,11 +2,11 @@ import {mkdirSync, readFileSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import Database from 'better-sqlite3';
 import {afterEach, describe, expect, it} from 'vitest';
-import {catalogVersion, migrate} from '../../source/engine/catalog/migrations.js';
-import {StrataError} from '../../source/engine/errors.js';
-import {listItems} from '../../source/engine/items.js';
-import {Repository, repositoryFormat} from '../../source/engine/repository.js';
-import {makeTempDir} from '../helpers/tmp.js';
+import {catalogVersion, migrate} from '../../../source/engine/catalog/migrations.js';
+import {StrataError} from '../../../source/engine/errors.js';
+import {listItems} from '../../../source/engine/items.js';
+import {Repository, repositoryFormat} from '../../../source/engine/repository.js';
+import {makeTempDir} from '../../helpers/tmp.js';
 
 const opened: Repository[] = [];
 afterEach(() => {

@@ -1,7 +1,7 @@
 /** The content-defined chunker: sizes within bounds, stable boundaries, and resynchronisation after an edit. */
 import fc from 'fast-check';
 import {describe, expect, it} from 'vitest';
-import {dumpChunkSizes, findCuts} from '../../source/engine/chunkers/index.js';
+import {dumpChunkSizes, findCuts} from '../../../source/engine/chunkers/index.js';
 
 /** Reproducible pseudo-random bytes (xorshift32), so a failing case can be replayed from its seed. */
 function seededBytes(length: number, seed: number): Uint8Array {

@@ -2,9 +2,9 @@
 import {Readable} from 'node:stream';
 import {text} from 'node:stream/consumers';
 import {describe, expect, it} from 'vitest';
-import {addSchemaDetails, parseTocList, type TocEntry} from '../../source/engine/sources/postgres/dump-toc.js';
-import {OuterTransactionFilter} from '../../source/engine/sources/postgres/outer-transaction-filter.js';
-import {findRelation, selectTable} from '../../source/engine/sources/postgres/table-selection.js';
+import {addSchemaDetails, parseTocList, type TocEntry} from '../../../../source/engine/sources/postgres/dump-toc.js';
+import {OuterTransactionFilter} from '../../../../source/engine/sources/postgres/outer-transaction-filter.js';
+import {findRelation, selectTable} from '../../../../source/engine/sources/postgres/table-selection.js';
 
 const listing = `;
 ; Selected TOC Entries:

@@ -8,9 +8,9 @@ import {readFileSync, rmSync} from 'node:fs';
 import {join} from 'node:path';
 import fc from 'fast-check';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {addVolumeItem, CodecPool, expirePoint, Repository, runBackup, runRestore} from '../../source/engine/index.js';
-import {makeTempDir} from '../helpers/tmp.js';
-import {makeDisk, writeBlock} from '../helpers/volume.js';
+import {addVolumeItem, CodecPool, expirePoint, Repository, runBackup, runRestore} from '../../../source/engine/index.js';
+import {makeTempDir} from '../../helpers/tmp.js';
+import {makeDisk, writeBlock} from '../../helpers/volume.js';
 
 const blockSize = 4096;
 const blocks = 3;

@@ -7,8 +7,8 @@ import {randomBytes} from 'node:crypto';
 import {existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync} from 'node:fs';
 import {join} from 'node:path';
 import {afterAll, describe, expect, it} from 'vitest';
-import {Codec, contentHash, PackReader, packPath, PackWriter} from '../../source/engine/store/index.js';
-import {makeTempDir} from '../helpers/tmp.js';
+import {Codec, contentHash, PackReader, packPath, PackWriter} from '../../../source/engine/store/index.js';
+import {makeTempDir} from '../../helpers/tmp.js';
 
 const folders: Array<{name: string; path: () => string}> = [{name: 'a disk folder', path: () => makeTempDir()}];
 const shm = existsSync('/dev/shm') ? mkdtempSync('/dev/shm/strata-test-') : undefined;

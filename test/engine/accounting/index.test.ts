@@ -1,6 +1,6 @@
 /** Accounting arithmetic on synthetic figures: churn shares and the forecast. */
 import {describe, expect, it} from 'vitest';
-import {averageDailyChurn, churnShare, incrementalBytesFor, project, retainedDays} from '../../source/engine/accounting/index.js';
+import {averageDailyChurn, churnShare, incrementalBytesFor, project, retainedDays} from '../../../source/engine/accounting/index.js';
 
 const tb = 1000 ** 4;
 

@@ -1,6 +1,6 @@
 /** Retention rules (pure): daily, first-of-week/month/year, longest wins, time zones, on-demand. */
 import {describe, expect, it} from 'vitest';
-import {expiryTimes, type RetentionPoint} from '../../source/engine/lifecycle/retention.js';
+import {expiryTimes, type RetentionPoint} from '../../../source/engine/lifecycle/retention.js';
 
 const retention = {daily: 7, weekly: 4, monthly: 12, yearly: undefined};
 const day = (date: string, id: number, trigger: 'scheduled' | 'on-demand' = 'scheduled', retainUntil?: string): RetentionPoint => ({id, createdAt: `${date}T02:00:00.000Z`, trigger, retainUntil});
