@@ -1,11 +1,13 @@
 import {defineConfig} from 'vitest/config';
 
+const allTests = ['test/**/*.test.ts', 'test/**/*.test.tsx'];
+// What needs PostgreSQL, the built CLI or both: test/cli/ drives the CLI as a user would, *.pg.test.ts needs the
+// PostgreSQL sandbox, *.e2e.test.ts(x) spawns the CLI (the console's end-to-end tests). Everything else is a unit test.
+const integrationTests = ['test/cli/**/*.test.ts', 'test/**/*.pg.test.ts', 'test/**/*.e2e.test.ts', 'test/**/*.e2e.test.tsx'];
+const excluded = ['**/node_modules/**', 'dist/**', 'dist-check/**'];
+
 export default defineConfig({
 	test: {
-		include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
-		exclude: ['**/node_modules/**', 'dist/**', 'dist-check/**'],
-		// One real PostgreSQL cluster for the whole run, started and stopped by scripts/pg-sandbox.
-		globalSetup: ['test/global-setup.ts'],
 		// Child processes, native modules (better-sqlite3) and process-wide state (env, cwd) are safest in forks.
 		pool: 'forks',
 		// Two files at a time: vitest's default on two cores is one worker, and the suite (319 tests, many spawning the
@@ -14,5 +16,23 @@ export default defineConfig({
 		testTimeout: 60_000,
 		hookTimeout: 60_000,
 		teardownTimeout: 30_000,
+		projects: [
+			{
+				extends: true,
+				// No PostgreSQL and no build: `npx vitest run --project unit` runs in seconds on a bare checkout.
+				test: {name: 'unit', include: allTests, exclude: [...excluded, ...integrationTests]},
+			},
+			{
+				extends: true,
+				test: {
+					name: 'integration',
+					include: integrationTests,
+					exclude: excluded,
+					// Refuses a dist/ older than source/ (the CLI under test is the build), then starts one real PostgreSQL
+					// cluster for the whole run (scripts/pg-sandbox) and stops it afterwards.
+					globalSetup: ['test/global-setup.ts'],
+				},
+			},
+		],
 	},
 });

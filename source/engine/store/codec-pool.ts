@@ -1,6 +1,8 @@
 /** A pool of codec worker threads, one per core, so hashing and compression keep both cores busy. */
+import {createRequire} from 'node:module';
 import {availableParallelism} from 'node:os';
-import {Worker} from 'node:worker_threads';
+import {pathToFileURL} from 'node:url';
+import {Worker, type WorkerOptions} from 'node:worker_threads';
 import {BugError, DamagedDataError} from '../errors.js';
 import {type DecodeRequest, type DecodeResult, type DecodeTarget, type EncodeRequest, type EncodeResult, transferable, type WorkerRequest} from './codec-protocol.js';
 import {type Codec, hashLength} from './format.js';
@@ -16,11 +18,13 @@ export const contentProblem = 'contents do not match the hash';
 
 type Pending = {resolve(value: unknown): void; reject(error: Error): void};
 
-function workerUrl(): URL {
-	// Under the test runner the engine runs from its TypeScript source, which a worker thread cannot load:
-	// it uses the built worker in dist/ (`npm test` builds first).
-	const fromSource = import.meta.url.endsWith('.ts');
-	return fromSource ? new URL('../../../dist/engine/store/codec-worker.js', import.meta.url) : new URL('./codec-worker.js', import.meta.url);
+function startWorker(options: WorkerOptions): Worker {
+	if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./codec-worker.js', import.meta.url), options);
+	// Under the test runner the engine runs from its TypeScript source, which a worker thread cannot load by itself:
+	// it loads the worker's source through tsx (a dev dependency), so no test runs a stale build in dist/.
+	const source = JSON.stringify(new URL('./codec-worker.ts', import.meta.url).href);
+	const tsx = JSON.stringify(pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api')).href.replace(/\.cjs$/, '.mjs'));
+	return new Worker(`import(${tsx}).then(api => api.tsImport(${source}, ${source}))`, {...options, eval: true});
 }
 
 export class CodecPool {
@@ -31,11 +35,10 @@ export class CodecPool {
 	private failure: Error | undefined;
 
 	constructor(size = Math.max(1, Math.min(availableParallelism(), 8))) {
-		const url = workerUrl();
 		for (let index = 0; index < size; index++) {
 			// Workers allocate little JavaScript (their buffers are outside the heap): a small young generation saves
 			// ~10 MiB of resident memory per worker (measured) at no measurable cost in speed.
-			const worker = new Worker(url, {resourceLimits: {maxYoungGenerationSizeMb: 4}});
+			const worker = startWorker({resourceLimits: {maxYoungGenerationSizeMb: 4}});
 			worker.on('message', (message: {id: number; result?: unknown; error?: string; code?: string}) => {
 				const pending = this.pending.get(message.id);
 				this.pending.delete(message.id);

@@ -3,13 +3,15 @@
  * console or losing the SSH connection does not stop them. Their progress comes back through the jobs table.
  */
 import {spawn} from 'node:child_process';
-import {fileURLToPath} from 'node:url';
+import {createRequire} from 'node:module';
+import {fileURLToPath, pathToFileURL} from 'node:url';
 import {launchedByVariable} from '../../engine/index.js';
 
-function cliEntry(): string {
-	// From source (tests) the built CLI is used, as it is from dist/ in production.
+function cliEntry(): string[] {
+	// From source (tests) the CLI's source runs too, through tsx, so no test runs a stale build in dist/.
 	const fromSource = import.meta.url.endsWith('.ts') || import.meta.url.endsWith('.tsx');
-	return fileURLToPath(new URL(fromSource ? '../../../dist/cli/main.js' : '../../cli/main.js', import.meta.url));
+	if (!fromSource) return [fileURLToPath(new URL('../../cli/main.js', import.meta.url))];
+	return ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href, fileURLToPath(new URL('../../cli/main.ts', import.meta.url))];
 }
 
 /**
@@ -22,7 +24,7 @@ export const nodeFlags = ['--max-semi-space-size=2'];
 /** Starts `strata --repo REPO ARGS...` detached; returns its pid. */
 export function launchDetached(repositoryPath: string, args: string[]): number {
 	// Nobody reads a detached job's stderr: launchedFromConsole tells it to leave even a refusal in its job row.
-	const child = spawn(process.execPath, [...nodeFlags, cliEntry(), '--repo', repositoryPath, ...args], {detached: true, stdio: 'ignore', env: {...process.env, [launchedByVariable]: 'console'}});
+	const child = spawn(process.execPath, [...nodeFlags, ...cliEntry(), '--repo', repositoryPath, ...args], {detached: true, stdio: 'ignore', env: {...process.env, [launchedByVariable]: 'console'}});
 	child.unref();
 	return child.pid ?? 0;
 }
