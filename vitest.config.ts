@@ -1,9 +1,11 @@
 import {defineConfig} from 'vitest/config';
 
 const allTests = ['test/**/*.test.ts', 'test/**/*.test.tsx'];
+// Tests in test/cli/ that run the CLI in-process (runCli), not the build: unit tests beside the CLI's own.
+const inProcessCliTests = ['run-cli'];
 // What needs PostgreSQL, the built CLI or both: test/cli/ drives the CLI as a user would, *.pg.test.ts needs the
 // PostgreSQL sandbox, *.e2e.test.ts(x) spawns the CLI (the console's end-to-end tests). Everything else is a unit test.
-const integrationTests = ['test/cli/**/*.test.ts', 'test/**/*.pg.test.ts', 'test/**/*.e2e.test.ts', 'test/**/*.e2e.test.tsx'];
+const integrationTests = [`test/cli/**/!(${inProcessCliTests.join('|')}).test.ts`, 'test/**/*.pg.test.ts', 'test/**/*.e2e.test.ts', 'test/**/*.e2e.test.tsx'];
 const excluded = ['**/node_modules/**', 'dist/**', 'dist-check/**'];
 
 export default defineConfig({

@@ -11,6 +11,24 @@ export type FlagSpec = {
 
 export type Flags = Record<string, string | boolean | string[] | undefined>;
 
+/** Where the CLI writes text: process.stdout or process.stderr, or a test's collector. */
+export type TextOut = {write(text: string): unknown; isTTY?: boolean};
+
+/**
+ * What runCli runs with instead of the process's own streams and environment, so a test can run the CLI in-process.
+ * env is what the CLI reads (STRATA_REPO, STRATA_DEBUG, the console's launch mark); the engine's defaults (STRATA_NOW,
+ * libpq's variables) still read process.env.
+ */
+export type CliIo = {
+	stdout: TextOut;
+	stderr: TextOut;
+	env: NodeJS.ProcessEnv;
+	/** Read by confirmations (`strata unlock`) and the console's terminal check; none means not a terminal. */
+	stdin?: NodeJS.ReadableStream & {isTTY?: boolean};
+	/** Calls onInterrupt on SIGINT or SIGTERM while a command runs; returns the unsubscribe. None: never interrupted. */
+	interrupts?: (onInterrupt: (signal: NodeJS.Signals) => void) => () => void;
+};
+
 export type CommandContext = {
 	args: string[];
 	flags: Flags;
@@ -27,6 +45,8 @@ export type CommandContext = {
 	isTty: boolean;
 	/** Aborted on SIGINT or SIGTERM: long operations roll back and stop. */
 	signal: AbortSignal;
+	/** The streams and environment the command runs with (for stderr lines of its own, a prompt, a variable). */
+	io: CliIo;
 };
 
 export type Command = {

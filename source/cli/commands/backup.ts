@@ -34,9 +34,9 @@ export const backupCommand = defineCommand({
 			throw new UsageError('FLAG_VALUE', `--retain-until ${retainUntil.toISOString()} is in the past`, {hint: 'Give a future date'});
 		}
 
-		const progress = progressLine(`backup ${itemName}`, context.isTty && !context.json);
+		const progress = progressLine(`backup ${itemName}`, context.isTty && !context.json ? context.io.stderr : undefined);
 		try {
-			const point = await runBackup(context.openRepository(), itemName, {type, retainUntil, signal: context.signal, onProgress: progress.update, lockWaitMs, onWait: context.note, recordRefusal: process.env[launchedByVariable] === 'console'});
+			const point = await runBackup(context.openRepository(), itemName, {type, retainUntil, signal: context.signal, onProgress: progress.update, lockWaitMs, onWait: context.note, recordRefusal: context.io.env[launchedByVariable] === 'console'});
 			progress.done();
 			if (context.json) context.printJson(pointJson(point));
 			else context.print(`Created rp${point.id} (${point.type}) of ${itemName}: ${point.changedBlocks} changed, ${point.ownedBlocks} owned blocks, ${point.storedBytes} bytes stored`);

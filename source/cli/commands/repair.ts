@@ -27,7 +27,7 @@ export const repairCommand = defineCommand({
 		} else {
 			context.print(report.damagedBefore === 0 ? 'Nothing to repair: no recovery point needs an object marked damaged' : `Repaired ${report.repaired} of ${report.damagedBefore} damaged object(s) from the sources`);
 			for (const point of report.brokenPoints) context.print(`broken: ${point.item} ${formatRecoveryPointId(point.id)}: ${point.reason}`);
-			if (report.brokenPoints.length > 0) process.stderr.write(`${failureLine(report)}\n`);
+			if (report.brokenPoints.length > 0) context.io.stderr.write(`${failureLine(report)}\n`);
 		}
 
 		return report.brokenPoints.length > 0 ? 1 : 0;

@@ -1,4 +1,3 @@
-import process from 'node:process';
 import {parseRecoveryPointId, printable, runRestore, UsageError} from '../../engine/index.js';
 import {defineCommand} from '../command.js';
 import {stringFlag} from '../flags.js';
@@ -29,7 +28,7 @@ export const restoreCommand = defineCommand({
 		}
 
 		const rpId = parseRecoveryPointId(rpText);
-		const progress = progressLine(`restore ${itemName} rp${rpId}`, context.isTty && !context.json);
+		const progress = progressLine(`restore ${itemName} rp${rpId}`, context.isTty && !context.json ? context.io.stderr : undefined);
 		try {
 			const result = await runRestore(context.openRepository(), itemName, rpId, {
 				to,
@@ -42,7 +41,7 @@ export const restoreCommand = defineCommand({
 				onProgress: progress.update,
 			});
 			progress.done();
-			for (const warning of result.warnings ?? []) process.stderr.write(`strata: warning: ${printable(warning)}\n`);
+			for (const warning of result.warnings ?? []) context.note(`warning: ${printable(warning)}`);
 			if (context.json) context.printJson(result);
 			else if (result.database) context.print(`Restored rp${rpId} of ${itemName} into database ${result.database}`);
 			else if (result.file) context.print(`Wrote the dump of rp${rpId} of ${itemName} to ${result.file} (pg_restore reads it)`);

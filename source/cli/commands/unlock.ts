@@ -1,7 +1,6 @@
-import process from 'node:process';
 import {createInterface} from 'node:readline/promises';
 import {type HeldLock, lockedBy, unlock, UsageError} from '../../engine/index.js';
-import {defineCommand} from '../command.js';
+import {defineCommand, type TextOut} from '../command.js';
 
 function describe(lock: HeldLock): string {
 	const holder = lock.holder;
@@ -9,10 +8,12 @@ function describe(lock: HeldLock): string {
 	return `${lock.file}: process ${holder.pid} (${holder.command}) on host ${holder.host} since ${holder.since}`;
 }
 
-async function confirmed(question: string): Promise<boolean> {
-	const prompt = createInterface({input: process.stdin, output: process.stderr});
+async function confirmed(question: string, input: NodeJS.ReadableStream, output: TextOut): Promise<boolean> {
+	// The terminal echoes the answer (cooked mode), so the question is written here and readline only reads a line.
+	output.write(question);
+	const prompt = createInterface({input});
 	try {
-		return /^y(es)?$/i.test((await prompt.question(question)).trim());
+		return /^y(es)?$/i.test((await prompt.question('')).trim());
 	} finally {
 		prompt.close();
 	}
@@ -29,11 +30,11 @@ export const unlockCommand = defineCommand({
 		const locks = lockedBy(repo);
 		for (const lock of locks) context.note(describe(lock));
 		if (context.flags['yes'] !== true) {
-			if (!process.stdin.isTTY) {
+			if (!context.io.stdin?.isTTY) {
 				throw new UsageError('CONFIRM_NEEDED', `strata unlock would remove ${locks.length} lock(s) and needs confirmation`, {hint: 'Run it on a terminal, or give --yes once the holders named are gone'});
 			}
 
-			if (!(await confirmed(`Remove ${locks.length === 1 ? 'this lock' : `these ${locks.length} locks`}? Only if those processes are gone. [y/N] `))) {
+			if (!(await confirmed(`Remove ${locks.length === 1 ? 'this lock' : `these ${locks.length} locks`}? Only if those processes are gone. [y/N] `, context.io.stdin, context.io.stderr))) {
 				context.print('Nothing removed.');
 				return 1;
 			}

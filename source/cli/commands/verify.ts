@@ -49,7 +49,7 @@ export const verifyCommand = defineCommand({
 			for (const problem of report.catalogProblems) context.print(`catalog: ${problem}`);
 			for (const object of report.damaged.slice(0, 20)) context.print(`damaged: object ${object.hash?.slice(0, 12) ?? `#${object.objectId}`} in pack ${object.pack ?? '?'}: ${object.problem}`);
 			if (report.damaged.length > 20) context.print(`... and ${report.damaged.length - 20} more damaged objects`);
-			process.stderr.write(`${failureLine(report)}\n`);
+			context.io.stderr.write(`${failureLine(report)}\n`);
 		}
 
 		return report.ok ? 0 : 1;
