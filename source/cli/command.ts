@@ -12,7 +12,7 @@ export type FlagSpec = {
 export type Flags = Record<string, string | boolean | string[] | undefined>;
 
 /** Where the CLI writes text: process.stdout or process.stderr, or a test's collector. */
-export type TextOut = {write(text: string): unknown; isTTY?: boolean};
+export type TextOut = {write(text: string): unknown; isTTY?: boolean; columns?: number};
 
 /**
  * What runCli runs with instead of the process's own streams and environment, so a test can run the CLI in-process.

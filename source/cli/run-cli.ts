@@ -11,7 +11,7 @@ import {createContext, openAnnounced} from './context.js';
 import type {CliIo, Command, FlagSpec, Flags} from './command.js';
 import {commands} from './commands/index.js';
 import {kebab} from './flags.js';
-import {commandHelp, globalHelp} from './help.js';
+import {commandHelp, globalHelp, helpWidth} from './help.js';
 import {repositoryCreated} from './output.js';
 
 const globalFlags: Record<string, FlagSpec> = {
@@ -76,6 +76,11 @@ function parse(argv: string[]) {
 	return cli;
 }
 
+/** The terminal's width for help, or helpWidth off a terminal (a pipe, a file). */
+function helpColumns(io: CliIo): number {
+	return io.stdout.isTTY && io.stdout.columns ? io.stdout.columns : helpWidth;
+}
+
 /** A path as one shell word, quoted only when it needs to be. */
 function shellWord(text: string): string {
 	return /^[\w./-]+$/.test(text) ? text : `'${text.replace(/'/g, "'\\''")}'`;
@@ -104,7 +109,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
 	if (words.length === 0) {
 		checkFlags(flags, undefined);
 		if (flags['help']) {
-			io.stdout.write(`${globalHelp(commands)}\n`);
+			io.stdout.write(`${globalHelp(commands, helpColumns(io))}\n`);
 			return 0;
 		}
 
@@ -137,7 +142,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
 
 	checkFlags(flags, command);
 	if (flags['help']) {
-		io.stdout.write(`${commandHelp(command)}\n`);
+		io.stdout.write(`${commandHelp(command, helpColumns(io))}\n`);
 		return 0;
 	}
 

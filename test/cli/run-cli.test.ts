@@ -56,6 +56,18 @@ describe('runCli', () => {
 		expect(backup.stdout).toMatch(/--wait SECONDS/);
 	});
 
+	it('wraps help to 80 columns off a terminal, and to the terminal\'s width on one, under the description column', async () => {
+		const piped = await strata(['item', 'add', '--help']);
+		expect(piped.stdout.split('\n').filter(line => line.length > 80)).toEqual([]);
+		// `--block-size BYTES` is the widest flag: descriptions start at column 22, and so do their continuations.
+		expect(piped.stdout).toMatch(/^ {2}--volume PATH {7}A disk of a volume item \(repeat for several disks\)\n {22}\(repeatable\)$/m);
+		let stdout = '';
+		const code = await runCli(['--help'], {stdout: {write: (text: string) => (stdout += text), isTTY: true, columns: 60}, stderr: {write: () => true}, env: {}});
+		expect(code).toBe(0);
+		expect(stdout.split('\n').filter(line => line.length > 60)).toEqual([]);
+		expect(stdout).toMatch(/^ {2}item add NAME {9}Protect a volume \(files or block\n {24}devices\) or a PostgreSQL database$/m);
+	});
+
 	it('prints the version from package.json', async () => {
 		const {version} = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {version: string};
 		expect(await strata(['--version'])).toEqual({code: 0, stdout: `${version}\n`, stderr: ''});

@@ -1,4 +1,4 @@
-import {churnReport, costReport, forecastItem, type Price, UsageError} from '../../engine/index.js';
+import {churnReport, costReport, forecastItem, formatRecoveryPointId, type Price, UsageError} from '../../engine/index.js';
 import {defineCommand} from '../command.js';
 import {stringFlag} from '../flags.js';
 import {formatBytes, formatTable} from '../output.js';
@@ -52,7 +52,7 @@ export const costCommand = defineCommand({
 				formatTable(
 					['ID', 'TYPE', 'CREATED', 'OWNED', 'LOGICAL', 'STORED', 'CUMULATIVE', 'PER MONTH', ...(context.flags['frees'] === true ? ['FREES'] : [])],
 					rows.map(row => [
-						`rp${row.id}`,
+						formatRecoveryPointId(row.id),
 						row.type,
 						row.createdAt.slice(0, 16).replace('T', ' '),
 						String(row.ownedBlocks),
@@ -90,7 +90,7 @@ export const churnCommand = defineCommand({
 			formatTable(
 				['ID', 'TYPE', 'CREATED', 'CHANGED', 'BYTES', 'CHURN', 'PER DISK'],
 				report.points.map(point => [
-					`rp${point.id}`,
+					formatRecoveryPointId(point.id),
 					point.type,
 					point.createdAt.slice(0, 16).replace('T', ' '),
 					String(point.changedBlocks),

@@ -1,4 +1,4 @@
-import {launchedByVariable, runBackup, UsageError} from '../../engine/index.js';
+import {formatRecoveryPointId, launchedByVariable, runBackup, UsageError} from '../../engine/index.js';
 import {defineCommand} from '../command.js';
 import {choiceFlag, dateFlag, integerFlag, waitFlag, waitMs} from '../flags.js';
 import {progressLine} from '../progress.js';
@@ -39,7 +39,7 @@ export const backupCommand = defineCommand({
 			const point = await runBackup(context.openRepository(), itemName, {type, retainUntil, signal: context.signal, onProgress: progress.update, lockWaitMs, onWait: context.note, recordRefusal: context.io.env[launchedByVariable] === 'console'});
 			progress.done();
 			if (context.json) context.printJson(pointJson(point));
-			else context.print(`Created rp${point.id} (${point.type}) of ${itemName}: ${point.changedBlocks} changed, ${point.ownedBlocks} owned blocks, ${point.storedBytes} bytes stored`);
+			else context.print(`Created ${formatRecoveryPointId(point.id)} (${point.type}) of ${itemName}: ${point.changedBlocks} changed, ${point.ownedBlocks} owned blocks, ${point.storedBytes} bytes stored`);
 		} finally {
 			progress.done();
 		}

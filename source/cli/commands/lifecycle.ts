@@ -1,4 +1,4 @@
-import {getPolicy, listJobs, reapDeadJobs, resumeProtection, runExpire, runGc, type Item, setItemPolicy, setVolumeOptions, type SettingsChange, stopProtection, undeleteItem, UsageError} from '../../engine/index.js';
+import {formatRecoveryPointId, getPolicy, listJobs, reapDeadJobs, resumeProtection, runExpire, runGc, type Item, setItemPolicy, setVolumeOptions, type SettingsChange, stopProtection, undeleteItem, UsageError} from '../../engine/index.js';
 import {defineCommand} from '../command.js';
 import {stringFlag, waitFlag, waitMs} from '../flags.js';
 import {formatBytes, formatTable} from '../output.js';
@@ -61,14 +61,14 @@ export const expireCommand = defineCommand({
 			return;
 		}
 
-		for (const point of result.kept) context.note(`rp${point.id} of ${point.item} is due but being restored by ${point.pinnedBy}; it expires on the next run`);
+		for (const point of result.kept) context.note(`${formatRecoveryPointId(point.id)} of ${point.item} is due but being restored by ${point.pinnedBy}; it expires on the next run`);
 
 		if (result.expired.length === 0) {
 			context.print('Nothing is due to expire.');
 			return;
 		}
 
-		context.print(formatTable(['ITEM', 'ID', 'TYPE', 'CREATED', 'EXPIRED', 'FREES'], result.expired.map(point => [point.item, `rp${point.id}`, point.type, point.createdAt.slice(0, 16), point.expiresAt.slice(0, 16), formatBytes(point.freesBytes)])));
+		context.print(formatTable(['ITEM', 'ID', 'TYPE', 'CREATED', 'EXPIRED', 'FREES'], result.expired.map(point => [point.item, formatRecoveryPointId(point.id), point.type, point.createdAt.slice(0, 16), point.expiresAt.slice(0, 16), formatBytes(point.freesBytes)])));
 		context.print(`${result.dryRun ? 'Would expire' : 'Expired'} ${result.expired.length} recovery point(s), ${result.dryRun ? 'freeing' : 'freed'} ${formatBytes(result.freedBytes)}${result.dryRun ? '' : ' (reclaimed on disk by `strata gc`)'}`);
 	},
 });

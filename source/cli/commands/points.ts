@@ -1,4 +1,4 @@
-import {listPoints, type RecoveryPoint} from '../../engine/index.js';
+import {formatRecoveryPointId, listPoints, type RecoveryPoint} from '../../engine/index.js';
 import {defineCommand} from '../command.js';
 import {formatBytes, formatTable} from '../output.js';
 
@@ -46,7 +46,7 @@ export const pointsCommand = defineCommand({
 			formatTable(
 				['ID', 'TYPE', 'TRIGGER', 'CREATED', 'EXPIRES', 'OWNED', 'CHANGED', 'LOGICAL', 'STORED', ...(database ? ['DB SIZE', 'SERVER'] : [])],
 				points.map(point => [
-					`rp${point.id}`,
+					formatRecoveryPointId(point.id),
 					point.type,
 					point.trigger,
 					point.createdAt.replace('T', ' ').slice(0, 19),

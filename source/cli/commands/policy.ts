@@ -1,4 +1,4 @@
-import {addPolicy, getPolicy, simulateRetention, listPolicies, nextRunOf, type Policy, type PolicyChanges, removePolicy, setPolicy} from '../../engine/index.js';
+import {addPolicy, formatRecoveryPointId, getPolicy, simulateRetention, listPolicies, nextRunOf, type Policy, type PolicyChanges, removePolicy, setPolicy} from '../../engine/index.js';
 import {defineCommand, type FlagSpec, type Flags} from '../command.js';
 import {integerFlag, stringFlag} from '../flags.js';
 import {formatBytes, formatTable} from '../output.js';
@@ -129,7 +129,7 @@ export const policySimulateCommand = defineCommand({
 		}
 
 		if (result.expiring.length > 0) {
-			context.print(formatTable(['ITEM', 'ID', 'CREATED', 'WOULD EXPIRE'], result.expiring.map(point => [point.item, `rp${point.id}`, point.createdAt.slice(0, 16), point.expiresAt.slice(0, 16)])));
+			context.print(formatTable(['ITEM', 'ID', 'CREATED', 'WOULD EXPIRE'], result.expiring.map(point => [point.item, formatRecoveryPointId(point.id), point.createdAt.slice(0, 16), point.expiresAt.slice(0, 16)])));
 		}
 
 		const money = `${result.monthlyCostChange <= 0 ? '' : '+'}${result.monthlyCostChange.toFixed(4)} ${result.price.currency}/month`;

@@ -1,4 +1,4 @@
-import {parseRecoveryPointId, printable, runRestore, UsageError} from '../../engine/index.js';
+import {formatRecoveryPointId, parseRecoveryPointId, printable, runRestore, UsageError} from '../../engine/index.js';
 import {defineCommand} from '../command.js';
 import {stringFlag} from '../flags.js';
 import {progressLine} from '../progress.js';
@@ -28,7 +28,7 @@ export const restoreCommand = defineCommand({
 		}
 
 		const rpId = parseRecoveryPointId(rpText);
-		const progress = progressLine(`restore ${itemName} rp${rpId}`, context.isTty && !context.json ? context.io.stderr : undefined);
+		const progress = progressLine(`restore ${itemName} ${formatRecoveryPointId(rpId)}`, context.isTty && !context.json ? context.io.stderr : undefined);
 		try {
 			const result = await runRestore(context.openRepository(), itemName, rpId, {
 				to,
@@ -43,9 +43,9 @@ export const restoreCommand = defineCommand({
 			progress.done();
 			for (const warning of result.warnings ?? []) context.note(`warning: ${printable(warning)}`);
 			if (context.json) context.printJson(result);
-			else if (result.database) context.print(`Restored rp${rpId} of ${itemName} into database ${result.database}`);
-			else if (result.file) context.print(`Wrote the dump of rp${rpId} of ${itemName} to ${result.file} (pg_restore reads it)`);
-			else for (const written of result.written) context.print(`Restored ${written.disk} of rp${rpId} to ${written.path} (${written.size} bytes)`);
+			else if (result.database) context.print(`Restored ${formatRecoveryPointId(rpId)} of ${itemName} into database ${result.database}`);
+			else if (result.file) context.print(`Wrote the dump of ${formatRecoveryPointId(rpId)} of ${itemName} to ${result.file} (pg_restore reads it)`);
+			else for (const written of result.written) context.print(`Restored ${written.disk} of ${formatRecoveryPointId(rpId)} to ${written.path} (${written.size} bytes)`);
 		} finally {
 			progress.done();
 		}

@@ -1,10 +1,10 @@
-import {now, runDaemon, runOnce, type RunReport} from '../../engine/index.js';
+import {formatRecoveryPointId, now, runDaemon, runOnce, type RunReport} from '../../engine/index.js';
 import {defineCommand} from '../command.js';
 
 function describe(report: RunReport): string[] {
-	const lines = report.backups.map(backup => (backup.error ? `backup ${backup.item} failed: ${backup.error}` : `backup ${backup.item}: rp${backup.rpId}`));
-	if (report.expired.length > 0) lines.push(`expired ${report.expired.map(point => `${point.item} rp${point.id}`).join(', ')}`);
-	for (const point of report.kept) lines.push(`kept ${point.item} rp${point.id} (being restored by ${point.pinnedBy}); it expires on the next run`);
+	const lines = report.backups.map(backup => (backup.error !== undefined || backup.rpId === undefined ? `backup ${backup.item} failed: ${backup.error}` : `backup ${backup.item}: ${formatRecoveryPointId(backup.rpId)}`));
+	if (report.expired.length > 0) lines.push(`expired ${report.expired.map(point => `${point.item} ${formatRecoveryPointId(point.id)}`).join(', ')}`);
+	for (const point of report.kept) lines.push(`kept ${point.item} ${formatRecoveryPointId(point.id)} (being restored by ${point.pinnedBy}); it expires on the next run`);
 	if (report.purged.length > 0) lines.push(`purged ${report.purged.join(', ')}`);
 	return lines;
 }

@@ -1,4 +1,4 @@
-import {requireItem, RuntimeError, toStrataError, type VerifyReport, verifyRepository} from '../../engine/index.js';
+import {formatRecoveryPointId, requireItem, RuntimeError, toStrataError, type VerifyReport, verifyRepository} from '../../engine/index.js';
 import {defineCommand} from '../command.js';
 
 /** What heals damage: the points stay damaged until a repair or a new backup stores the data again. */
@@ -7,7 +7,7 @@ const catalogHint = 'Restore catalog.db from a copy of the repository, then run 
 
 /** The one stderr line of a failed verify: what is damaged, which points it affects, and what to do. */
 function failureLine(report: VerifyReport): string {
-	const affected = report.affectedPoints.map(point => `${point.item} rp${point.id}`).join(', ');
+	const affected = report.affectedPoints.map(point => `${point.item} ${formatRecoveryPointId(point.id)}`).join(', ');
 	const objects = `${report.damaged.length} damaged object(s); affected recovery points: ${affected || 'none'}`;
 	if (report.catalogProblems.length === 0) return `strata: ${objects}. ${healHint}.`;
 	// A damaged catalog makes "restore from an unaffected point" the wrong advice: the catalog comes first.
