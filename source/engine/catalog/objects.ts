@@ -1,5 +1,6 @@
 /** Catalog queries for stored objects: dedup look-ups and where an object lives. */
 import type {Database, Statement} from 'better-sqlite3';
+import {type CatalogHandle, connectionOf} from './connection.js';
 import {RuntimeError} from '../errors.js';
 import type {Codec} from '../store/index.js';
 
@@ -24,7 +25,11 @@ export class ObjectIndex {
 	private readonly byId: Statement;
 	private readonly byIds = new Map<number, Statement>();
 
-	constructor(private readonly db: Database) {
+	private readonly db: Database;
+
+	constructor(catalog: CatalogHandle) {
+		const db = connectionOf(catalog);
+		this.db = db;
 		this.byHash = db.prepare('SELECT id FROM objects WHERE hash = ?').pluck();
 		this.byId = db.prepare(`${selectObject} WHERE o.id = ?`);
 	}
