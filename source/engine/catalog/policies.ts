@@ -95,3 +95,22 @@ export function deletePolicy(catalog: CatalogHandle, name: string): void {
 
 	db.prepare('DELETE FROM policies WHERE id = ?').run(policy.id);
 }
+
+/** The policy an item is under now (read from the catalog, not from an Item read earlier), if any. */
+export function policyOfItem(catalog: CatalogHandle, itemId: number): Policy | undefined {
+	const db = connectionOf(catalog);
+	const policyId = db.prepare('SELECT policy_id FROM items WHERE id = ?').pluck().get(itemId) as number | null;
+	return policyId === null ? undefined : getPolicyById(db, policyId);
+}
+
+/** Sets a policy's retention alone (a what-if on a copy of the catalog; setPolicy changes a real one whole). */
+export function setPolicyRetention(catalog: CatalogHandle, policyId: number, retention: Retention): void {
+	connectionOf(catalog)
+		.prepare('UPDATE policies SET retain_daily = ?, retain_weekly = ?, retain_monthly = ?, retain_yearly = ? WHERE id = ?')
+		.run(retention.daily ?? null, retention.weekly ?? null, retention.monthly ?? null, retention.yearly ?? null, policyId);
+}
+
+/** The names of the items under a policy. */
+export function itemNamesOfPolicy(catalog: CatalogHandle, policyId: number): string[] {
+	return connectionOf(catalog).prepare('SELECT name FROM items WHERE policy_id = ?').pluck().all(policyId) as string[];
+}
