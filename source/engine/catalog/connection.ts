@@ -22,3 +22,8 @@ export function inTransaction<T>(catalog: CatalogHandle, body: () => T, options:
 	const run = connectionOf(catalog).transaction(body);
 	return options.deferred ? run() : run.immediate();
 }
+
+/** A number that changes whenever another connection commits to the catalog (PRAGMA data_version). */
+export function dataVersion(catalog: CatalogHandle): number {
+	return connectionOf(catalog).pragma('data_version', {simple: true}) as number;
+}

@@ -97,7 +97,7 @@ export function insertItem(catalog: CatalogHandle, item: NewItem): Item {
 	return getItemById(db, id)!;
 }
 
-/** Every item, in the order they were added. */
+/** Every item, in the order they were added (the engine exports this one: items.ts). */
 export function listItems(catalog: CatalogHandle): Item[] {
 	const db = connectionOf(catalog);
 	const rows = db.prepare(`${itemSelect} ORDER BY i.id`).all() as ItemRow[];
