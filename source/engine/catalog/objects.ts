@@ -2,6 +2,7 @@
 import type {Database, Statement} from 'better-sqlite3';
 import {type CatalogHandle, connectionOf} from './connection.js';
 import {RuntimeError} from '../errors.js';
+import {formatRecoveryPointId} from '../model/index.js';
 import type {Codec} from '../store/index.js';
 
 export type StoredObject = {
@@ -66,7 +67,7 @@ export class ObjectIndex {
 		const found = this.getMany(ids);
 		return ids.map(id => {
 			const object = found.get(id);
-			if (!object) throw new RuntimeError('OBJECT_MISSING', `object ${id} needed by rp${rpId} is not in the catalog`, {hint: 'Run `strata verify` to see the damage'});
+			if (!object) throw new RuntimeError('OBJECT_MISSING', `object ${id} needed by ${formatRecoveryPointId(rpId)} is not in the catalog`, {hint: 'Run `strata verify` to see the damage'});
 			return object;
 		});
 	}
