@@ -5,6 +5,31 @@
  */
 import {shortenValues} from './text.js';
 
+/**
+ * Every code an error may carry: stable, so scripts and tests can match on them (a new one is added here, or the
+ * throw does not compile). Codes name what went wrong, not where: ITEM_NOT_FOUND is the same from every command.
+ */
+export const errorCodes = [
+	'BAD_BLOCK_SIZE', 'BAD_DATE', 'BAD_DISK_NAME', 'BAD_NAME', 'BAD_PORT', 'BAD_RETENTION', 'BAD_RP_ID',
+	'BAD_SCHEDULE', 'BAD_SETTING', 'BAD_TABLE', 'BAD_TIMEZONE', 'BUG', 'CATALOG_BUSY', 'CATALOG_COPY_FAILED',
+	'CATALOG_DAMAGED', 'CATALOG_LOST_COMMITS', 'CATALOG_MISSING', 'CATALOG_TOO_NEW', 'CONFIRM_NEEDED',
+	'DATABASE_NOT_A_NAME', 'DISK_FULL', 'DISK_NOT_FOUND', 'EXTRA_ARGUMENT', 'FLAG_VALUE', 'GC_BESIDE_OWN_BACKUP',
+	'GC_UNACCOUNTED', 'HOOK_FAILED', 'INTERRUPTED', 'ITEM_DELETED', 'ITEM_EXISTS', 'ITEM_HAS_POINTS',
+	'ITEM_NOT_DELETED', 'ITEM_NOT_FOUND', 'ITEM_NOT_PROTECTED', 'LOCKED', 'LOCK_HELD_HERE', 'LOCK_STALLED',
+	'MISSING_ARGUMENT', 'MISSING_FLAG', 'NAME_TOO_LONG', 'NEWEST_POINT', 'NOT_A_REPO', 'NOT_A_VOLUME', 'NOT_LOCKED',
+	'NO_DATABASE', 'NO_RETENTION', 'NO_SCHEDULE', 'NO_TERMINAL', 'NO_VOLUME', 'OBJECT_DAMAGED', 'OBJECT_MISSING',
+	'PACK_DAMAGED', 'PERMISSION_DENIED', 'PG_DUMP_FAILED', 'PG_RESTORE_FAILED', 'POINT_PINNED', 'POLICY_EXISTS',
+	'POLICY_IN_USE', 'POLICY_NOT_FOUND', 'PSQL_FAILED', 'READ_ONLY_FS', 'REPO_CONFIG_DAMAGED', 'REPO_EXISTS',
+	'REPO_INSIDE_REPO', 'REPO_MISSING', 'REPO_NOT_DIRECTORY', 'REPO_NOT_EMPTY', 'REPO_READ_ONLY', 'REPO_TOO_NEW',
+	'REPO_TOO_OLD', 'RP_NOT_FOUND', 'SOURCE_CHANGING', 'SOURCE_IN_USE', 'SOURCE_MISSING', 'SOURCE_NOT_VOLUME',
+	'TABLE_NEEDS_OBJECT', 'TABLE_NOT_IN_DUMP', 'TARGET_DB_NOT_EMPTY', 'TARGET_EXISTS', 'TARGET_IN_REPOSITORY',
+	'TARGET_IN_USE', 'TARGET_IS_DIRECTORY', 'TARGET_IS_SOURCE', 'TARGET_PARTLY_WRITTEN', 'TARGET_TABLE_EXISTS',
+	'TARGET_TOO_SMALL', 'UNKNOWN_COMMAND', 'UNKNOWN_FLAG', 'UNKNOWN_SETTING', 'USAGE',
+] as const;
+
+/** A code an error may carry (see errorCodes). */
+export type ErrorCode = (typeof errorCodes)[number];
+
 export type StrataErrorOptions = {
 	hint?: string;
 	cause?: unknown;
@@ -12,10 +37,10 @@ export type StrataErrorOptions = {
 
 /** Base class: use a subclass that says whose problem it is. */
 export class StrataError extends Error {
-	readonly code: string;
+	readonly code: ErrorCode;
 	readonly hint: string | undefined;
 
-	constructor(code: string, message: string, options: StrataErrorOptions = {}) {
+	constructor(code: ErrorCode, message: string, options: StrataErrorOptions = {}) {
 		super(message, options.cause === undefined ? undefined : {cause: options.cause});
 		this.name = new.target.name;
 		this.code = code;
@@ -39,7 +64,7 @@ export type FoundDamage = {hash: Buffer; pack: string; problem: string; packUnre
 export class DamagedDataError extends RuntimeError {
 	readonly damage: FoundDamage;
 
-	constructor(code: string, message: string, damage: FoundDamage, options: StrataErrorOptions = {}) {
+	constructor(code: ErrorCode, message: string, damage: FoundDamage, options: StrataErrorOptions = {}) {
 		super(code, message, options);
 		this.damage = damage;
 	}
@@ -60,7 +85,7 @@ export class ExternalError extends StrataError {
 	readonly stderrTail: string;
 
 	constructor(
-		code: string,
+		code: ErrorCode,
 		message: string,
 		details: {command: string; args: readonly string[]; exitCode?: number | undefined; stderr?: string},
 		options: StrataErrorOptions = {},

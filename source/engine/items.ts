@@ -1,11 +1,14 @@
 /** Adding, listing and removing protected items. */
 import {statSync} from 'node:fs';
 import {resolve} from 'node:path';
-import {deleteItem, diskNames, insertItem, listItems as listItemRows, requireItem, type SettingsChange, updateItemSettings} from './catalog/items.js';
+import {deleteItem, diskNames, insertItem, requireItem, type SettingsChange, updateItemSettings} from './catalog/items.js';
 import {now} from './clock.js';
 import {UserError} from './errors.js';
 import {assertName, defaultBlockSize, type Item, maxBlockSize, minBlockSize, type PostgresSettings} from './model/index.js';
 import type {Repository} from './repository.js';
+
+/** Every item in the repository, in the order they were added: one function for the engine and its callers. */
+export {listItems} from './catalog/items.js';
 
 export type AddVolumeItemOptions = {
 	name: string;
@@ -52,7 +55,7 @@ export function addVolumeItem(repo: Repository, options: AddVolumeItemOptions): 
 
 	const paths = options.volumes.map(path => assertVolumeSource(path));
 	const names = diskNames(paths);
-	return insertItem(repo.db, {
+	return insertItem(repo, {
 		name: options.name,
 		kind: 'volume',
 		blockSize: assertBlockSize(options.blockSize ?? defaultBlockSize),
@@ -75,26 +78,21 @@ export function addPostgresItem(repo: Repository, name: string, settings: Postgr
 		throw new UserError('BAD_PORT', `port ${settings.port} is not a TCP port`, {hint: 'Use a number from 1 to 65535'});
 	}
 
-	return insertItem(repo.db, {name, kind: 'postgres', blockSize: defaultBlockSize, createdAt: now().toISOString(), postgres: settings});
-}
-
-/** Every item in the repository. */
-export function listItems(repo: Repository): Item[] {
-	return listItemRows(repo.db);
+	return insertItem(repo, {name, kind: 'postgres', blockSize: defaultBlockSize, createdAt: now().toISOString(), postgres: settings});
 }
 
 /** Removes an item that has no recovery points. */
 export function removeItem(repo: Repository, name: string): void {
-	deleteItem(repo.db, name);
+	deleteItem(repo, name);
 }
 
 /** Changes a volume item's freeze and thaw commands (null removes one) or whether its devices may be read live. */
 export function setVolumeOptions(repo: Repository, name: string, change: SettingsChange): Item {
-	const item = requireItem(repo.db, name);
+	const item = requireItem(repo, name);
 	if (item.kind !== 'volume') {
 		throw new UserError('NOT_A_VOLUME', `item "${name}" is a PostgreSQL database; freeze commands and --allow-live apply to volumes`, {hint: 'Change only its --policy'});
 	}
 
-	updateItemSettings(repo.db, item.id, change);
-	return requireItem(repo.db, name);
+	updateItemSettings(repo, item.id, change);
+	return requireItem(repo, name);
 }

@@ -6,5 +6,5 @@ import type {Repository} from './repository.js';
 
 /** An item's recovery points in creation order. */
 export function listPoints(repo: Repository, itemName: string): RecoveryPoint[] {
-	return pointsWithExpiry(repo, requireItem(repo.db, itemName));
+	return pointsWithExpiry(repo, requireItem(repo, itemName));
 }

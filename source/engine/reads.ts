@@ -2,6 +2,7 @@
  * What the CLI and the console read from the catalog, as plain data. No database handle leaves the engine: callers
  * pass the Repository and get items, jobs and figures back.
  */
+import {dataVersion as catalogDataVersion, inTransaction} from './catalog/connection.js';
 import {requireItem as requireItemRow} from './catalog/items.js';
 import {getJob as getJobRow, listJobs as listJobRows, reapDeadJobs as reapDeadJobRows} from './jobs/job-log.js';
 import {freesBytes as freesBytesOf} from './lifecycle/merge.js';
@@ -11,7 +12,7 @@ import {currencyKey, setSetting} from './settings.js';
 
 /** The item of that name, or a UserError naming the items there are. */
 export function requireItem(repo: Repository, name: string): Item {
-	return requireItemRow(repo.db, name);
+	return requireItemRow(repo, name);
 }
 
 /** The newest jobs first, at most `limit`. */
@@ -31,18 +32,22 @@ export function reapDeadJobs(repo: Repository): void {
 
 /** The stored bytes that expiring this recovery point would free (what it owns that its successor does not take). */
 export function freesBytes(repo: Repository, pointId: number): number {
-	return freesBytesOf(repo.db, pointId);
+	return freesBytesOf(repo, pointId);
 }
 
 /** A number that changes whenever another process commits to the catalog: poll it to know when to read again. */
 export function dataVersion(repo: Repository): number {
-	return repo.db.pragma('data_version', {simple: true}) as number;
+	return catalogDataVersion(repo);
 }
 
 /** Sets repository settings in one transaction: a bad value leaves every setting as it was. */
 export function setSettings(repo: Repository, change: {key: string; value: string; currency?: string}): void {
-	repo.db.transaction(() => {
-		if (change.currency !== undefined) setSetting(repo, currencyKey, change.currency.toUpperCase());
-		setSetting(repo, change.key, change.value);
-	})();
+	inTransaction(
+		repo,
+		() => {
+			if (change.currency !== undefined) setSetting(repo, currencyKey, change.currency.toUpperCase());
+			setSetting(repo, change.key, change.value);
+		},
+		{deferred: true},
+	);
 }

@@ -8,7 +8,8 @@ import {homedir} from 'node:os';
 import {dirname, join, resolve} from 'node:path';
 import type {Database as SqliteDatabase} from 'better-sqlite3';
 import {catalogCommits, commitsFileName, recordedCommits} from './catalog/commits.js';
-import {catalogVersion, migrate} from './catalog/migrations.js';
+import {catalogVersion, migrate, schemaVersion} from './catalog/migrations.js';
+import {countObjects} from './catalog/objects.js';
 import {openCatalog, openCatalogReadOnly, removeCatalogCopy} from './catalog/open.js';
 import {now} from './clock.js';
 import {RuntimeError, UserError} from './errors.js';
@@ -77,8 +78,7 @@ export function fsyncPath(path: string): void {
  * relabelled; one with objects cannot be read by this build, and says so.
  */
 function upgradeFormat(target: string, config: RepositoryConfig, db: SqliteDatabase): RepositoryConfig {
-	const objects = db.prepare('SELECT count(*) FROM objects').pluck().get() as number;
-	if (objects > 0) {
+	if (countObjects(db) > 0) {
 		throw new RuntimeError('REPO_TOO_OLD', `the repository at ${target} has format ${config.format}, from a development build of Strata that named objects by SHA-256`, {
 			hint: 'Create a new repository with `strata init` and back up again',
 		});
@@ -198,8 +198,7 @@ export class Repository {
 		const {db} = opened;
 		try {
 			if (readOnly) {
-				const version = db.pragma('user_version', {simple: true}) as number;
-				if (version < catalogVersion || config.format < repositoryFormat) {
+				if (schemaVersion(db) < catalogVersion || config.format < repositoryFormat) {
 					throw new RuntimeError('REPO_READ_ONLY', `the repository at ${target} ${readOnly.reason} and its catalog is older than this Strata, which must upgrade it before reading`, {
 						hint: 'Copy the repository to writable storage and open it there, or read it with the Strata that wrote it',
 					});
@@ -266,17 +265,6 @@ export class Repository {
 		const temporary = `${file}.tmp-${process.pid}`;
 		writeFileSync(temporary, `${count}\n`, {mode: 0o600});
 		renameSync(temporary, file);
-	}
-
-	/** Reads a repository setting stored in the catalog. */
-	getSetting(key: string): string | undefined {
-		const row = this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as {value: string} | undefined;
-		return row?.value;
-	}
-
-	/** Writes a repository setting into the catalog. */
-	setSetting(key: string, value: string): void {
-		this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
 	}
 
 	/**

@@ -48,11 +48,13 @@ export type RunReport = {
 export async function runOnce(repo: Repository, options: {at?: Date; signal?: AbortSignal; onWait?: (line: string) => void} = {}): Promise<RunReport> {
 	const at = options.at ?? now();
 	reapDeadJobs(repo.db);
-	const policies = new Map(listPolicyRows(repo.db).map(policy => [policy.name, policy]));
+	const policies = new Map(listPolicyRows(repo).map(policy => [policy.name, policy]));
 	const report: RunReport = {at: at.toISOString(), backups: [], expired: [], kept: [], purged: [], gc: undefined};
-	for (const due of dueBackups(listItems(repo.db), policies, at)) {
+	const items = listItems(repo);
+	const itemIds = new Map(items.map(item => [item.name, item.id]));
+	for (const due of dueBackups(items, policies, at)) {
 		if (options.signal?.aborted) break;
-		const itemId = repo.db.prepare('SELECT id FROM items WHERE name = ?').pluck().get(due.item) as number;
+		const itemId = itemIds.get(due.item)!;
 		try {
 			const point = await runBackup(repo, due.item, {trigger: 'scheduled', signal: options.signal, onWait: options.onWait});
 			report.backups.push({...due, rpId: point.id});
@@ -60,7 +62,7 @@ export async function runOnce(repo: Repository, options: {at?: Date; signal?: Ab
 			report.backups.push({...due, error: formatError(toStrataError(error))});
 		} finally {
 			// The slot counts as run even when the backup failed: the next attempt is the next slot, not a retry storm.
-			if (!options.signal?.aborted) setItemLastSlot(repo.db, itemId, due.slot);
+			if (!options.signal?.aborted) setItemLastSlot(repo, itemId, due.slot);
 		}
 	}
 
@@ -86,8 +88,8 @@ async function maintain(repo: Repository, at: Date, report: RunReport, options: 
 /** When the scheduler next has work: the earliest next slot of any active item with a policy. */
 export function nextWake(repo: Repository, after: Date = now()): Date | undefined {
 	let earliest: Date | undefined;
-	const policies = new Map(listPolicyRows(repo.db).map(policy => [policy.name, policy]));
-	for (const item of listItems(repo.db)) {
+	const policies = new Map(listPolicyRows(repo).map(policy => [policy.name, policy]));
+	for (const item of listItems(repo)) {
 		if (item.state !== 'active' || item.policy === undefined) continue;
 		const policy = policies.get(item.policy);
 		const next = policy ? nextSlot(policy.schedule, policy.timezone, after) : undefined;

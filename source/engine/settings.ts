@@ -1,6 +1,7 @@
 /** Repository settings kept in the catalog: the storage price used for cost figures, and its currency. */
+import type {CatalogHandle} from './catalog/connection.js';
+import {getSetting, putSetting} from './catalog/settings.js';
 import {UserError} from './errors.js';
-import type {Repository} from './repository.js';
 
 export const pricePerGibMonthKey = 'price-per-gib-month';
 export const currencyKey = 'currency';
@@ -9,8 +10,8 @@ export const settingKeys = [pricePerGibMonthKey, currencyKey] as const;
 export type Price = {perGibMonth: number; currency: string};
 
 /** The repository's storage price (0 USD until set). */
-export function getPrice(repo: Repository): Price {
-	return {perGibMonth: Number(repo.getSetting(pricePerGibMonthKey) ?? 0), currency: repo.getSetting(currencyKey) ?? 'USD'};
+export function getPrice(catalog: CatalogHandle): Price {
+	return {perGibMonth: Number(getSetting(catalog, pricePerGibMonthKey) ?? 0), currency: getSetting(catalog, currencyKey) ?? 'USD'};
 }
 
 /** The highest price accepted: far above any real storage price, low enough that no cost figure overflows. */
@@ -35,7 +36,7 @@ export function parsePrice(text: string): number {
 }
 
 /** Sets a repository setting after checking it. */
-export function setSetting(repo: Repository, key: string, value: string): void {
+export function setSetting(catalog: CatalogHandle, key: string, value: string): void {
 	let stored = value;
 	if (key === pricePerGibMonthKey) {
 		// Stored as the number it reads as ("1e-2" as 0.01), so every reader gets the same value.
@@ -46,7 +47,7 @@ export function setSetting(repo: Repository, key: string, value: string): void {
 		throw new UserError('UNKNOWN_SETTING', `there is no setting "${key}"`, {hint: `Settings: ${settingKeys.join(', ')}`});
 	}
 
-	repo.setSetting(key, stored);
+	putSetting(catalog, key, stored);
 }
 
 /** Money per month for stored bytes at a price. */

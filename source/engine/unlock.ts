@@ -16,5 +16,5 @@ export function lockedBy(repo: Repository): HeldLock[] {
 
 /** Removes the confirmed locks and every restore pin not held by a live process on this host. */
 export function unlock(repo: Repository, locks: readonly HeldLock[]): {locks: number; pins: number} {
-	return {locks: removeLocks(repo.path, locks), pins: removeForeignPins(repo.db)};
+	return {locks: removeLocks(repo.path, locks), pins: removeForeignPins(repo)};
 }

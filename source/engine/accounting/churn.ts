@@ -1,4 +1,5 @@
 /** Churn: what changed per recovery point and per disk, and an item's average daily churn. */
+import {churnRows, recentChurnRows} from '../catalog/accounting.js';
 import {requireItem} from '../catalog/items.js';
 import {now} from '../clock.js';
 import type {Repository} from '../repository.js';
@@ -32,15 +33,8 @@ export function averageDailyChurn(points: ReadonlyArray<{createdAt: string; chan
 
 /** Churn of an item's points, per disk, with its average daily churn over 7 and 30 days. */
 export function churnReport(repo: Repository, itemName: string, at: Date = now()): ChurnReport {
-	const item = requireItem(repo.db, itemName);
-	const rows = repo.db
-		.prepare(
-			`SELECT p.id, p.type, p.created_at AS createdAt, p.changed_blocks AS pointChanged, p.meta, d.name AS disk,
-			r.changed_blocks AS changedBlocks, r.changed_bytes AS changedBytes, coalesce(r.used_bytes, r.size) AS usedBytes
-			FROM recovery_points p LEFT JOIN rp_disks r ON r.rp_id = p.id LEFT JOIN disks d ON d.id = r.disk_id
-			WHERE p.item_id = ? ORDER BY p.id, d.id`,
-		)
-		.all(item.id) as Array<{id: number; type: string; createdAt: string; pointChanged: number; meta: string; disk: string | null; changedBlocks: number | null; changedBytes: number | null; usedBytes: number | null}>;
+	const item = requireItem(repo, itemName);
+	const rows = churnRows(repo, item.id);
 	const points = new Map<number, PointChurn>();
 	for (const row of rows) {
 		let point = points.get(row.id);
@@ -80,16 +74,7 @@ export type RecentChurn = {createdAt: string; churn: number | undefined; disks: 
 
 /** The churn of each item's newest `count` points (oldest first), in one query: for dashboards and sparklines. */
 export function recentChurn(repo: Repository, count: number): Map<number, RecentChurn[]> {
-	const rows = repo.db
-		.prepare(
-			`WITH recent AS (
-				SELECT id, item_id, created_at, changed_blocks, meta, row_number() OVER (PARTITION BY item_id ORDER BY id DESC) AS n FROM recovery_points
-			)
-			SELECT r.id, r.item_id AS itemId, r.created_at AS createdAt, r.meta, d.name AS disk, s.changed_bytes AS changedBytes, coalesce(s.used_bytes, s.size) AS usedBytes
-			FROM recent r LEFT JOIN rp_disks s ON s.rp_id = r.id LEFT JOIN disks d ON d.id = s.disk_id
-			WHERE r.n <= ? ORDER BY r.item_id, r.id, d.id`,
-		)
-		.all(count) as Array<{id: number; itemId: number; createdAt: string; meta: string; disk: string | null; changedBytes: number | null; usedBytes: number | null}>;
+	const rows = recentChurnRows(repo, count);
 	const byItem = new Map<number, Array<RecentChurn & {id: number; changed: number | null; used: number}>>();
 	for (const row of rows) {
 		const list = byItem.get(row.itemId) ?? [];

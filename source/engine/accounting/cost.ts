@@ -1,4 +1,5 @@
 /** Storage cost per recovery point, per item and for the repository. */
+import {itemTotals, pointFigures, repositoryTotals} from '../catalog/accounting.js';
 import {requireItem} from '../catalog/items.js';
 import {freesBytes} from '../lifecycle/merge.js';
 import type {Repository} from '../repository.js';
@@ -22,25 +23,14 @@ export type ItemCost = {item: string; kind: string; points: number; ownedBlocks:
 
 export type CostReport = {price: Price; items: ItemCost[]; total: {storedBytes: number; logicalBytes: number; monthlyCost: number; points: number}};
 
-type PointRow = {id: number; type: string; trigger: string; created_at: string; owned_blocks: number; logical_bytes: number; stored_bytes: number};
-
 /** Cost of every item (or one, with its points). `withFrees` adds what expiring each point would free (slower). */
 export function costReport(repo: Repository, options: {item?: string | undefined; withFrees?: boolean} = {}): CostReport {
 	const price = getPrice(repo);
-	const {db} = repo;
-	const itemFilter = options.item === undefined ? undefined : requireItem(db, options.item);
-	const totals = db
-		.prepare(
-			`SELECT i.name AS item, i.kind, count(p.id) AS points, coalesce(sum(p.owned_blocks), 0) AS ownedBlocks,
-			coalesce(sum(p.logical_bytes), 0) AS logicalBytes, coalesce(sum(p.stored_bytes), 0) AS storedBytes
-			FROM items i LEFT JOIN recovery_points p ON p.item_id = i.id ${itemFilter ? 'WHERE i.id = ?' : ''} GROUP BY i.id ORDER BY i.id`,
-		)
-		.all(...(itemFilter ? [itemFilter.id] : [])) as Array<Omit<ItemCost, 'monthlyCost'>>;
+	const itemFilter = options.item === undefined ? undefined : requireItem(repo, options.item);
+	const totals = itemTotals(repo, itemFilter?.id);
 	const items: ItemCost[] = totals.map(row => ({...row, monthlyCost: monthlyCost(row.storedBytes, price)}));
 	if (itemFilter) {
-		const rows = db
-			.prepare('SELECT id, type, trigger, created_at, owned_blocks, logical_bytes, stored_bytes FROM recovery_points WHERE item_id = ? ORDER BY id')
-			.all(itemFilter.id) as PointRow[];
+		const rows = pointFigures(repo, itemFilter.id);
 		let cumulativeOwned = 0;
 		let cumulativeStored = 0;
 		items[0]!.rows = rows.map(row => {
@@ -57,13 +47,11 @@ export function costReport(repo: Repository, options: {item?: string | undefined
 				cumulativeOwnedBlocks: cumulativeOwned,
 				cumulativeStoredBytes: cumulativeStored,
 				monthlyCost: monthlyCost(row.stored_bytes, price),
-				...(options.withFrees ? {freesBytes: freesBytes(db, row.id)} : {}),
+				...(options.withFrees ? {freesBytes: freesBytes(repo, row.id)} : {}),
 			};
 		});
 	}
 
-	const all = db
-		.prepare('SELECT count(*) AS points, coalesce(sum(stored_bytes), 0) AS storedBytes, coalesce(sum(logical_bytes), 0) AS logicalBytes FROM recovery_points')
-		.get() as {points: number; storedBytes: number; logicalBytes: number};
+	const all = repositoryTotals(repo);
 	return {price, items, total: {...all, monthlyCost: monthlyCost(all.storedBytes, price)}};
 }

@@ -3,6 +3,7 @@
  * long its policy keeps points. Steady state: each day adds the daily churn (compressed) until points start to
  * expire, after which expiries free about as much as backups add.
  */
+import {itemStorage} from '../catalog/accounting.js';
 import {requireItem} from '../catalog/items.js';
 import {requirePolicy} from '../catalog/policies.js';
 import {now} from '../clock.js';
@@ -45,14 +46,10 @@ export function project(input: ForecastInput, days: number, price: Price, step =
 
 /** Forecast for one item over `days`, from its last 30 days of churn and its policy's retention. */
 export function forecastItem(repo: Repository, itemName: string, days: number, at: Date = now()): Forecast {
-	const item = requireItem(repo.db, itemName);
+	const item = requireItem(repo, itemName);
 	const churn = churnReport(repo, itemName, at);
-	const stored = repo.db.prepare('SELECT coalesce(sum(stored_bytes), 0) AS stored, coalesce(sum(logical_bytes), 0) AS logical, min(created_at) AS first FROM recovery_points WHERE item_id = ?').get(item.id) as {
-		stored: number;
-		logical: number;
-		first: string | null;
-	};
-	const policy = item.policy ? requirePolicy(repo.db, item.policy) : undefined;
+	const stored = itemStorage(repo, item.id);
+	const policy = item.policy ? requirePolicy(repo, item.policy) : undefined;
 	const input: ForecastInput = {
 		storedBytes: stored.stored,
 		dailyChurnBytes: churn.averageDailyChurnBytes.last30Days,

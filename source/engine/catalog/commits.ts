@@ -5,17 +5,19 @@
  * file's lost transactions it had committed: its `-wal` was deleted or replaced after an unclean stop.
  */
 import {readFileSync} from 'node:fs';
-import type {Database} from 'better-sqlite3';
+import {type CatalogHandle, connectionOf} from './connection.js';
 
 export const commitsFileName = 'catalog.commits';
 
 /** Counts one data-changing commit; call inside the transaction it counts. */
-export function countCommit(db: Database): void {
+export function countCommit(catalog: CatalogHandle): void {
+	const db = connectionOf(catalog);
 	db.prepare("INSERT INTO meta (key, value) VALUES ('commits', '1') ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1").run();
 }
 
 /** The number of data-changing commits the catalog holds. */
-export function catalogCommits(db: Database): number {
+export function catalogCommits(catalog: CatalogHandle): number {
+	const db = connectionOf(catalog);
 	const value = db.prepare("SELECT value FROM meta WHERE key = 'commits'").pluck().get() as string | number | undefined;
 	return Number(value ?? 0);
 }

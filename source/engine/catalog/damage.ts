@@ -4,7 +4,7 @@
  * repointed at it in that job's commit, so every point that referenced it heals at once. The mark then records
  * `repaired_at` until verify has reported the repair.
  */
-import type {Database} from 'better-sqlite3';
+import {type CatalogHandle, connectionOf} from './connection.js';
 import type {WrittenObject} from '../store/index.js';
 
 export type Damage = {objectId: number; problem: string};
@@ -15,7 +15,8 @@ export type Repair = WrittenObject & {objectId: number};
 export type MarkedObject = {id: number; hash: Buffer; problem: string};
 
 /** Marks objects damaged (again, if a repair of them had not been reported yet). Unknown ids are skipped. */
-export function markDamaged(db: Database, damage: readonly Damage[], at: string): void {
+export function markDamaged(catalog: CatalogHandle, damage: readonly Damage[], at: string): void {
+	const db = connectionOf(catalog);
 	const mark = db.prepare(
 		`INSERT INTO damaged_objects (object_id, problem, found_at) SELECT id, @problem, @at FROM objects WHERE id = @id
 		ON CONFLICT (object_id) DO UPDATE SET problem = excluded.problem,
@@ -27,7 +28,8 @@ export function markDamaged(db: Database, damage: readonly Damage[], at: string)
 }
 
 /** Marks the object with this hash; with `wholePack`, every object of its pack (a pack that is gone holds none). */
-export function markDamagedByHash(db: Database, hash: Buffer, problem: string, wholePack: boolean, at: string): void {
+export function markDamagedByHash(catalog: CatalogHandle, hash: Buffer, problem: string, wholePack: boolean, at: string): void {
+	const db = connectionOf(catalog);
 	const ids = wholePack
 		? (db.prepare('SELECT o.id FROM objects o WHERE o.pack_id = (SELECT pack_id FROM objects WHERE hash = ?)').pluck().all(hash) as number[])
 		: (db.prepare('SELECT id FROM objects WHERE hash = ?').pluck().all(hash) as number[]);
@@ -35,19 +37,22 @@ export function markDamagedByHash(db: Database, hash: Buffer, problem: string, w
 }
 
 /** Objects marked damaged and not repaired. */
-export function markedObjects(db: Database): MarkedObject[] {
+export function markedObjects(catalog: CatalogHandle): MarkedObject[] {
+	const db = connectionOf(catalog);
 	return db
 		.prepare('SELECT o.id, o.hash, d.problem FROM damaged_objects d JOIN objects o ON o.id = d.object_id WHERE d.repaired_at IS NULL ORDER BY o.id')
 		.all() as MarkedObject[];
 }
 
 /** Objects repaired since verify last reported them. */
-export function repairedObjectIds(db: Database): number[] {
+export function repairedObjectIds(catalog: CatalogHandle): number[] {
+	const db = connectionOf(catalog);
 	return db.prepare('SELECT object_id FROM damaged_objects WHERE repaired_at IS NOT NULL').pluck().all() as number[];
 }
 
 /** Records that marked objects are whole again (verify found them intact): the repair is reported once, then forgotten. */
-export function clearMarks(db: Database, ids: readonly number[], at: string): void {
+export function clearMarks(catalog: CatalogHandle, ids: readonly number[], at: string): void {
+	const db = connectionOf(catalog);
 	const clear = db.prepare('UPDATE damaged_objects SET repaired_at = ? WHERE object_id = ?');
 	db.transaction(() => {
 		for (const id of ids) clear.run(at, id);
@@ -55,7 +60,8 @@ export function clearMarks(db: Database, ids: readonly number[], at: string): vo
 }
 
 /** Forgets repairs that verify has reported. */
-export function forgetRepairs(db: Database, ids: readonly number[]): void {
+export function forgetRepairs(catalog: CatalogHandle, ids: readonly number[]): void {
+	const db = connectionOf(catalog);
 	const forget = db.prepare('DELETE FROM damaged_objects WHERE object_id = ? AND repaired_at IS NOT NULL');
 	db.transaction(() => {
 		for (const id of ids) forget.run(id);
@@ -68,7 +74,8 @@ export function forgetRepairs(db: Database, ids: readonly number[]): void {
  * row: the copy is then garbage that gc reclaims. Returns the points charged for the repaired objects, whose stored
  * bytes the caller refreshes (the object stays charged to the point that owns it).
  */
-export function applyRepairs(db: Database, packIds: readonly number[], repairs: readonly Repair[], at: string): number[] {
+export function applyRepairs(catalog: CatalogHandle, packIds: readonly number[], repairs: readonly Repair[], at: string): number[] {
+	const db = connectionOf(catalog);
 	const repoint = db.prepare(
 		`UPDATE objects SET pack_id = @pack, offset = @offset, stored_length = @storedLength, raw_length = @rawLength, codec = @codec
 		WHERE id = @id AND EXISTS (SELECT 1 FROM damaged_objects WHERE object_id = @id AND repaired_at IS NULL)`,
@@ -88,7 +95,8 @@ export function applyRepairs(db: Database, packIds: readonly number[], repairs: 
 }
 
 /** Where a volume item's points reference marked objects: per disk, the block indexes and the object each needs. */
-export function damagedBlocks(db: Database, itemId: number): Array<{diskId: number; blockIndex: number; objectId: number}> {
+export function damagedBlocks(catalog: CatalogHandle, itemId: number): Array<{diskId: number; blockIndex: number; objectId: number}> {
+	const db = connectionOf(catalog);
 	return db
 		.prepare(
 			`SELECT DISTINCT b.disk_id AS diskId, b.block_index AS blockIndex, b.object_id AS objectId FROM block_map b
@@ -99,7 +107,8 @@ export function damagedBlocks(db: Database, itemId: number): Array<{diskId: numb
 }
 
 /** The marked objects in a stream item's recipes. */
-export function damagedChunks(db: Database, itemId: number): number[] {
+export function damagedChunks(catalog: CatalogHandle, itemId: number): number[] {
+	const db = connectionOf(catalog);
 	return db
 		.prepare(
 			`SELECT DISTINCT r.object_id FROM recipes r JOIN recovery_points p ON p.id = r.rp_id

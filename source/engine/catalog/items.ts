@@ -1,6 +1,7 @@
 /** Typed catalog queries for items and their disks. */
 import {basename} from 'node:path';
 import type {Database} from 'better-sqlite3';
+import {type CatalogHandle, connectionOf} from './connection.js';
 import {UserError} from '../errors.js';
 import {type Disk, type Item, type ItemKind, type ItemState, maxNameLength, type PostgresSettings} from '../model/index.js';
 
@@ -73,7 +74,8 @@ export function diskNames(paths: readonly string[]): string[] {
 }
 
 /** Records a new item; fails if the name is taken. */
-export function insertItem(db: Database, item: NewItem): Item {
+export function insertItem(catalog: CatalogHandle, item: NewItem): Item {
+	const db = connectionOf(catalog);
 	const settings: ItemSettings = {};
 	if (item.postgres) settings.postgres = item.postgres;
 	if (item.freezeCmd) settings.freezeCmd = item.freezeCmd;
@@ -95,19 +97,22 @@ export function insertItem(db: Database, item: NewItem): Item {
 	return getItemById(db, id)!;
 }
 
-/** Every item, in the order they were added. */
-export function listItems(db: Database): Item[] {
+/** Every item, in the order they were added (the engine exports this one: items.ts). */
+export function listItems(catalog: CatalogHandle): Item[] {
+	const db = connectionOf(catalog);
 	const rows = db.prepare(`${itemSelect} ORDER BY i.id`).all() as ItemRow[];
 	return rows.map(row => toItem(db, row));
 }
 
-export function getItemById(db: Database, id: number): Item | undefined {
+export function getItemById(catalog: CatalogHandle, id: number): Item | undefined {
+	const db = connectionOf(catalog);
 	const row = db.prepare(`${itemSelect} WHERE i.id = ?`).get(id) as ItemRow | undefined;
 	return row ? toItem(db, row) : undefined;
 }
 
 /** The item with this name, or a clear error naming it. */
-export function requireItem(db: Database, name: string): Item {
+export function requireItem(catalog: CatalogHandle, name: string): Item {
+	const db = connectionOf(catalog);
 	const row = db.prepare(`${itemSelect} WHERE i.name = ?`).get(name) as ItemRow | undefined;
 	if (!row) {
 		throw new UserError('ITEM_NOT_FOUND', `no item named "${name}"`, {hint: 'See `strata item list` for the items in this repository'});
@@ -117,7 +122,8 @@ export function requireItem(db: Database, name: string): Item {
 }
 
 /** Removes an item that has no recovery points. */
-export function deleteItem(db: Database, name: string): void {
+export function deleteItem(catalog: CatalogHandle, name: string): void {
+	const db = connectionOf(catalog);
 	const item = requireItem(db, name);
 	const remove = db.transaction(() => {
 		const points = db.prepare('SELECT count(*) AS n FROM recovery_points WHERE item_id = ?').get(item.id) as {n: number};
@@ -134,7 +140,8 @@ export function deleteItem(db: Database, name: string): void {
 }
 
 /** Points an item at a policy (or none). */
-export function setItemPolicyId(db: Database, itemId: number, policyId: number | null): void {
+export function setItemPolicyId(catalog: CatalogHandle, itemId: number, policyId: number | null): void {
+	const db = connectionOf(catalog);
 	db.prepare('UPDATE items SET policy_id = ? WHERE id = ?').run(policyId, itemId);
 }
 
@@ -142,7 +149,8 @@ export function setItemPolicyId(db: Database, itemId: number, policyId: number |
 export type SettingsChange = {freezeCmd?: string | null; thawCmd?: string | null; allowLive?: boolean};
 
 /** Changes a volume item's freeze and thaw commands or whether live reads are allowed (kept in its settings). */
-export function updateItemSettings(db: Database, itemId: number, change: SettingsChange): void {
+export function updateItemSettings(catalog: CatalogHandle, itemId: number, change: SettingsChange): void {
+	const db = connectionOf(catalog);
 	const update = db.transaction(() => {
 		const row = db.prepare('SELECT settings FROM items WHERE id = ?').get(itemId) as {settings: string};
 		const settings = JSON.parse(row.settings) as ItemSettings;
@@ -160,11 +168,13 @@ export function updateItemSettings(db: Database, itemId: number, change: Setting
 }
 
 /** Records an item's protection state and, for a soft delete, when it happened. */
-export function setItemState(db: Database, itemId: number, state: ItemState, deletedAt: string | null): void {
+export function setItemState(catalog: CatalogHandle, itemId: number, state: ItemState, deletedAt: string | null): void {
+	const db = connectionOf(catalog);
 	db.prepare('UPDATE items SET state = ?, deleted_at = ? WHERE id = ?').run(state, deletedAt, itemId);
 }
 
 /** Remembers the latest schedule slot the scheduler ran for an item. */
-export function setItemLastSlot(db: Database, itemId: number, slot: string): void {
+export function setItemLastSlot(catalog: CatalogHandle, itemId: number, slot: string): void {
+	const db = connectionOf(catalog);
 	db.prepare('UPDATE items SET last_slot_at = ? WHERE id = ?').run(slot, itemId);
 }

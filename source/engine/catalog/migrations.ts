@@ -181,9 +181,14 @@ export const migrations: readonly string[] = [
 
 export const catalogVersion = migrations.length;
 
+/** The schema version the catalog holds (PRAGMA user_version): below catalogVersion, it needs migrating. */
+export function schemaVersion(db: Database): number {
+	return db.pragma('user_version', {simple: true}) as number;
+}
+
 /** Brings a catalog up to `target` (default: the newest this build knows). Refuses a catalog newer than that. */
 export function migrate(db: Database, target = catalogVersion): void {
-	const current = db.pragma('user_version', {simple: true}) as number;
+	const current = schemaVersion(db);
 	if (current > catalogVersion) {
 		throw new RuntimeError('CATALOG_TOO_NEW', `the catalog has schema version ${current}, newer than this Strata understands (${catalogVersion})`, {
 			hint: 'Upgrade Strata to open this repository',

@@ -1,6 +1,8 @@
 /** Catalog queries for stored objects: dedup look-ups and where an object lives. */
 import type {Database, Statement} from 'better-sqlite3';
+import {type CatalogHandle, connectionOf} from './connection.js';
 import {RuntimeError} from '../errors.js';
+import {formatRecoveryPointId} from '../model/index.js';
 import type {Codec} from '../store/index.js';
 
 export type StoredObject = {
@@ -24,7 +26,11 @@ export class ObjectIndex {
 	private readonly byId: Statement;
 	private readonly byIds = new Map<number, Statement>();
 
-	constructor(private readonly db: Database) {
+	private readonly db: Database;
+
+	constructor(catalog: CatalogHandle) {
+		const db = connectionOf(catalog);
+		this.db = db;
 		this.byHash = db.prepare('SELECT id FROM objects WHERE hash = ?').pluck();
 		this.byId = db.prepare(`${selectObject} WHERE o.id = ?`);
 	}
@@ -61,8 +67,56 @@ export class ObjectIndex {
 		const found = this.getMany(ids);
 		return ids.map(id => {
 			const object = found.get(id);
-			if (!object) throw new RuntimeError('OBJECT_MISSING', `object ${id} needed by rp${rpId} is not in the catalog`, {hint: 'Run `strata verify` to see the damage'});
+			if (!object) throw new RuntimeError('OBJECT_MISSING', `object ${id} needed by ${formatRecoveryPointId(rpId)} is not in the catalog`, {hint: 'Run `strata verify` to see the damage'});
 			return object;
 		});
 	}
+}
+
+/** How many objects the catalog holds. */
+export function countObjects(catalog: CatalogHandle): number {
+	return connectionOf(catalog).prepare('SELECT count(*) FROM objects').pluck().get() as number;
+}
+
+/** Stored bytes of objects charged to no point: garbage until gc deletes them. */
+export function unchargedBytes(catalog: CatalogHandle): number {
+	return connectionOf(catalog).prepare('SELECT coalesce(sum(stored_length), 0) FROM objects WHERE charged_rp_id IS NULL').pluck().get() as number;
+}
+
+/** Stored bytes of objects charged to a point: what the points pay for. */
+export function chargedBytes(catalog: CatalogHandle): number {
+	return connectionOf(catalog).prepare('SELECT coalesce(sum(stored_length), 0) FROM objects WHERE charged_rp_id IS NOT NULL').pluck().get() as number;
+}
+
+/** Objects referenced by nothing: no block-map entry, no recipe row. */
+export function unreferencedObjectIds(catalog: CatalogHandle): number[] {
+	return connectionOf(catalog)
+		.prepare(
+			`SELECT o.id FROM objects o WHERE NOT EXISTS (SELECT 1 FROM block_map b WHERE b.object_id = o.id)
+			AND NOT EXISTS (SELECT 1 FROM recipes r WHERE r.object_id = o.id)`,
+		)
+		.pluck()
+		.all() as number[];
+}
+
+/** Deletes object rows (their bytes stay in the packs until gc repacks or deletes them). */
+export function deleteObjects(catalog: CatalogHandle, ids: readonly number[]): void {
+	const remove = connectionOf(catalog).prepare('DELETE FROM objects WHERE id = ?');
+	for (const id of ids) remove.run(id);
+}
+
+/** An object as a repack copies it. */
+export type PackedObject = {id: number; hash: Buffer; offset: number; storedLength: number; rawLength: number; codec: number};
+
+/** The objects of one pack, in the order they lie in it. */
+export function objectsInPack(catalog: CatalogHandle, packId: number): PackedObject[] {
+	return connectionOf(catalog)
+		.prepare('SELECT id, hash, offset, stored_length AS storedLength, raw_length AS rawLength, codec FROM objects WHERE pack_id = ? ORDER BY offset')
+		.all(packId) as PackedObject[];
+}
+
+/** Points objects at where a repack wrote them. */
+export function moveObjects(catalog: CatalogHandle, moves: ReadonlyArray<{id: number; packId: number; offset: number}>): void {
+	const move = connectionOf(catalog).prepare('UPDATE objects SET pack_id = ?, offset = ? WHERE id = ?');
+	for (const entry of moves) move.run(entry.packId, entry.offset, entry.id);
 }

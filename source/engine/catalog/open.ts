@@ -12,6 +12,7 @@ import {join} from 'node:path';
 import Database from 'better-sqlite3';
 import type {Database as SqliteDatabase} from 'better-sqlite3';
 import {RuntimeError} from '../errors.js';
+import {type CatalogHandle, connectionOf} from './connection.js';
 
 /** A catalog connection, and the private copy it reads when it could not read in place (removed on close). */
 export type OpenedCatalog = {db: SqliteDatabase; copy: string | undefined};
@@ -116,4 +117,13 @@ export function openCatalogReadOnly(path: string): OpenedCatalog {
 /** Removes the private copy openCatalogReadOnly made, if any. */
 export function removeCatalogCopy(copy: string | undefined): void {
 	if (copy !== undefined) rmSync(join(copy, '..'), {recursive: true, force: true});
+}
+
+/** An in-memory copy of the catalog as it is now, to change freely for a what-if (close it when done). */
+export function openInMemoryCopy(catalog: CatalogHandle): SqliteDatabase {
+	const image = connectionOf(catalog).serialize();
+	// A WAL-mode image says so in its header (bytes 18-19); an in-memory copy must use a rollback journal.
+	image[18] = 1;
+	image[19] = 1;
+	return new Database(image);
 }

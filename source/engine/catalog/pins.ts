@@ -5,7 +5,7 @@
  * removed by the next writer that looks.
  */
 import {hostname} from 'node:os';
-import type {Database} from 'better-sqlite3';
+import {type CatalogHandle, connectionOf} from './connection.js';
 import {now} from '../clock.js';
 import {UserError} from '../errors.js';
 import {isProcessAlive} from '../lock.js';
@@ -16,7 +16,8 @@ type PinRow = {id: number; rpId: number; pid: number; host: string; command: str
 export type Pin = {readonly id: number; release(): void};
 
 /** Pins a point for this process; fails when the point is gone (expired meanwhile). */
-export function pinPoint(db: Database, rpId: number, command: string): Pin {
+export function pinPoint(catalog: CatalogHandle, rpId: number, command: string): Pin {
+	const db = connectionOf(catalog);
 	const id = db.transaction(() => {
 		if (!db.prepare('SELECT 1 FROM recovery_points WHERE id = ?').get(rpId)) {
 			throw new UserError('RP_NOT_FOUND', `${formatRecoveryPointId(rpId)} no longer exists (it expired)`, {hint: 'See `strata points ITEM` for the points there are'});
@@ -41,7 +42,8 @@ function isLive(pin: PinRow): boolean {
 }
 
 /** The live pins on a point (dead pinners' rows are deleted); call inside the transaction that would merge it. */
-export function livePins(db: Database, rpId?: number): PinRow[] {
+export function livePins(catalog: CatalogHandle, rpId?: number): PinRow[] {
+	const db = connectionOf(catalog);
 	const rows = db.prepare(`SELECT id, rp_id AS rpId, pid, host, command FROM pins${rpId === undefined ? '' : ' WHERE rp_id = ?'}`).all(...(rpId === undefined ? [] : [rpId])) as PinRow[];
 	const remove = db.prepare('DELETE FROM pins WHERE id = ?');
 	return rows.filter(pin => {
@@ -52,13 +54,15 @@ export function livePins(db: Database, rpId?: number): PinRow[] {
 }
 
 /** Whether a live restore pins one of an item's points. */
-export function itemIsPinned(db: Database, itemId: number): boolean {
+export function itemIsPinned(catalog: CatalogHandle, itemId: number): boolean {
+	const db = connectionOf(catalog);
 	const points = new Set(db.prepare('SELECT id FROM recovery_points WHERE item_id = ?').pluck().all(itemId) as number[]);
 	return livePins(db).some(pin => points.has(pin.rpId));
 }
 
 /** Removes the pins no live process on this host holds (for `strata unlock`); returns how many. */
-export function removeForeignPins(db: Database): number {
+export function removeForeignPins(catalog: CatalogHandle): number {
+	const db = connectionOf(catalog);
 	const rows = db.prepare('SELECT id, rp_id AS rpId, pid, host, command FROM pins').all() as PinRow[];
 	const gone = rows.filter(pin => !(pin.host === hostname() && isProcessAlive(pin.pid)));
 	const remove = db.prepare('DELETE FROM pins WHERE id = ?');

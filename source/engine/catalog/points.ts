@@ -3,6 +3,7 @@
  * through its chain (its own entries, then its base's, down to the full).
  */
 import type {Database, Statement} from 'better-sqlite3';
+import {type CatalogHandle, connectionOf} from './connection.js';
 import {UserError} from '../errors.js';
 import {countCommit} from './commits.js';
 import {clearPendingPacks} from './pending-packs.js';
@@ -100,7 +101,8 @@ class RowInserter {
 }
 
 /** Makes a recovery point visible: packs, objects, block map and aggregates in one transaction. Returns its id. */
-export function commitRecoveryPoint(db: Database, commit: PointCommit): number {
+export function commitRecoveryPoint(catalog: CatalogHandle, commit: PointCommit): number {
+	const db = connectionOf(catalog);
 	const run = db.transaction(() => {
 		const {lastInsertRowid} = db
 			.prepare('INSERT INTO recovery_points (item_id, type, trigger, base_id, created_at, retain_until, changed_blocks, meta) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
@@ -147,7 +149,8 @@ export function commitRecoveryPoint(db: Database, commit: PointCommit): number {
 }
 
 /** Makes fresh copies of marked objects count (`strata repair`): their packs and the repointed rows in one transaction. */
-export function commitRepairs(db: Database, packs: readonly WrittenPack[], repairs: readonly Repair[], at: string): void {
+export function commitRepairs(catalog: CatalogHandle, packs: readonly WrittenPack[], repairs: readonly Repair[], at: string): void {
+	const db = connectionOf(catalog);
 	db.transaction(() => {
 		const insertPack = db.prepare('INSERT INTO packs (name, size, created_at) VALUES (?, ?, ?)');
 		const packIds = packs.map(pack => Number(insertPack.run(pack.name, pack.size, at).lastInsertRowid));
@@ -161,7 +164,8 @@ export function commitRepairs(db: Database, packs: readonly WrittenPack[], repai
  * Recomputes a point's owned blocks (chunks), logical bytes and stored bytes: from its block-map entries, or for a
  * stream point from the distinct chunks of its recipe that its base's recipe lacks; stored bytes are its charged objects.
  */
-export function refreshPointAggregates(db: Database, rpId: number): void {
+export function refreshPointAggregates(catalog: CatalogHandle, rpId: number): void {
+	const db = connectionOf(catalog);
 	if (db.prepare('SELECT 1 FROM recipes WHERE rp_id = ? LIMIT 1').get(rpId)) {
 		db.prepare(
 			`WITH point AS (SELECT base_id FROM recovery_points WHERE id = @id),
@@ -213,13 +217,15 @@ function toPoint(db: Database, row: PointRow): RecoveryPoint {
 const pointSelect = 'SELECT p.*, i.name AS item_name FROM recovery_points p JOIN items i ON i.id = p.item_id';
 
 /** An item's recovery points in creation order. */
-export function listPoints(db: Database, itemId: number): RecoveryPoint[] {
+export function listPoints(catalog: CatalogHandle, itemId: number): RecoveryPoint[] {
+	const db = connectionOf(catalog);
 	const rows = db.prepare(`${pointSelect} WHERE p.item_id = ? ORDER BY p.id`).all(itemId) as PointRow[];
 	return rows.map(row => toPoint(db, row));
 }
 
 /** The point with this id, which must belong to the item. */
-export function requirePoint(db: Database, itemId: number, itemName: string, id: number): RecoveryPoint {
+export function requirePoint(catalog: CatalogHandle, itemId: number, itemName: string, id: number): RecoveryPoint {
+	const db = connectionOf(catalog);
 	const row = db.prepare(`${pointSelect} WHERE p.id = ? AND p.item_id = ?`).get(id, itemId) as PointRow | undefined;
 	if (!row) {
 		throw new UserError('RP_NOT_FOUND', `item "${itemName}" has no recovery point ${formatRecoveryPointId(id)}`, {
@@ -231,19 +237,22 @@ export function requirePoint(db: Database, itemId: number, itemName: string, id:
 }
 
 /** The newest point of an item, or undefined. */
-export function latestPoint(db: Database, itemId: number): RecoveryPoint | undefined {
+export function latestPoint(catalog: CatalogHandle, itemId: number): RecoveryPoint | undefined {
+	const db = connectionOf(catalog);
 	const row = db.prepare(`${pointSelect} WHERE p.item_id = ? ORDER BY p.id DESC LIMIT 1`).get(itemId) as PointRow | undefined;
 	return row ? toPoint(db, row) : undefined;
 }
 
 /** The newest full of an item, or undefined. */
-export function latestFull(db: Database, itemId: number): RecoveryPoint | undefined {
+export function latestFull(catalog: CatalogHandle, itemId: number): RecoveryPoint | undefined {
+	const db = connectionOf(catalog);
 	const row = db.prepare(`${pointSelect} WHERE p.item_id = ? AND p.type = 'full' ORDER BY p.id DESC LIMIT 1`).get(itemId) as PointRow | undefined;
 	return row ? toPoint(db, row) : undefined;
 }
 
 /** A point and its bases, nearest first, ending at the full. */
-export function chainOf(db: Database, rpId: number): number[] {
+export function chainOf(catalog: CatalogHandle, rpId: number): number[] {
+	const db = connectionOf(catalog);
 	const chain: number[] = [];
 	const base = db.prepare('SELECT base_id FROM recovery_points WHERE id = ?');
 	for (let id: number | null = rpId; id !== null; ) {
@@ -265,7 +274,8 @@ export type ResolvedDisk = {
 };
 
 /** Resolves every block of a point's disks through its chain. `withHashes` also fetches each object's hash. */
-export function resolveBlockMap(db: Database, rpId: number, blockSize: number, options: {withHashes?: boolean; diskId?: number} = {}): Map<number, ResolvedDisk> {
+export function resolveBlockMap(catalog: CatalogHandle, rpId: number, blockSize: number, options: {withHashes?: boolean; diskId?: number} = {}): Map<number, ResolvedDisk> {
+	const db = connectionOf(catalog);
 	const disks = db.prepare('SELECT disk_id AS diskId, size FROM rp_disks WHERE rp_id = ?').all(rpId) as Array<{diskId: number; size: number}>;
 	const resolved = new Map<number, ResolvedDisk & {seen: Uint8Array}>();
 	for (const disk of disks) {

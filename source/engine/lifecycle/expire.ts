@@ -4,11 +4,13 @@
  * item's newest point never expires while the item exists.
  */
 import {getItemById, listItems} from '../catalog/items.js';
-import {getPolicyById} from '../catalog/policies.js';
+import {newestPointId, pointItemId} from '../catalog/merge.js';
+import {unchargedBytes} from '../catalog/objects.js';
+import {policyOfItem} from '../catalog/policies.js';
 import {listPoints} from '../catalog/points.js';
 import {now} from '../clock.js';
 import {UserError} from '../errors.js';
-import type {Item, RecoveryPoint} from '../model/index.js';
+import {formatRecoveryPointId, type Item, type RecoveryPoint} from '../model/index.js';
 import {lockItem} from '../repository-locks.js';
 import type {Repository} from '../repository.js';
 import {freesBytes, mergeAway} from './merge.js';
@@ -16,16 +18,11 @@ import {expiryTimes} from './retention.js';
 
 export type ExpiryCandidate = {item: string; id: number; type: string; createdAt: string; expiresAt: string; freesBytes: number};
 
-function policyIdOf(repo: Repository, itemId: number): number | null {
-	return repo.db.prepare('SELECT policy_id FROM items WHERE id = ?').pluck().get(itemId) as number | null;
-}
-
 /** Every point of an item with its expiry derived from the item's policy now (undefined: does not expire). */
 export function pointsWithExpiry(repo: Repository, item: Item): RecoveryPoint[] {
-	const points = listPoints(repo.db, item.id);
+	const points = listPoints(repo, item.id);
 	if (item.state !== 'active') return points.map(point => ({...point, expiresAt: undefined}));
-	const policyId = policyIdOf(repo, item.id);
-	const policy = policyId === null ? undefined : getPolicyById(repo.db, policyId);
+	const policy = policyOfItem(repo, item.id);
 	const expiries = expiryTimes(points, policy);
 	return points.map(point => ({...point, expiresAt: expiries.get(point.id)?.toISOString()}));
 }
@@ -36,7 +33,7 @@ function dueOf(repo: Repository, item: Item, at: Date, withFrees = true): Expiry
 	const due: ExpiryCandidate[] = [];
 	for (const point of pointsWithExpiry(repo, item).slice(0, -1)) {
 		if (point.expiresAt === undefined || new Date(point.expiresAt).getTime() > at.getTime()) continue;
-		due.push({item: item.name, id: point.id, type: point.type, createdAt: point.createdAt, expiresAt: point.expiresAt, freesBytes: withFrees ? freesBytes(repo.db, point.id) : 0});
+		due.push({item: item.name, id: point.id, type: point.type, createdAt: point.createdAt, expiresAt: point.expiresAt, freesBytes: withFrees ? freesBytes(repo, point.id) : 0});
 	}
 
 	return due;
@@ -44,7 +41,7 @@ function dueOf(repo: Repository, item: Item, at: Date, withFrees = true): Expiry
 
 /** The points due to expire at `at`, oldest first, with what each would free if expired now. */
 export function dueExpiries(repo: Repository, at: Date = now()): ExpiryCandidate[] {
-	return listItems(repo.db)
+	return listItems(repo)
 		.flatMap(item => dueOf(repo, item, at))
 		.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id - b.id);
 }
@@ -62,10 +59,6 @@ export type ExpireOptions = {
 	signal?: AbortSignal | undefined;
 };
 
-function garbageBytes(repo: Repository): number {
-	return repo.db.prepare('SELECT coalesce(sum(stored_length), 0) FROM objects WHERE charged_rp_id IS NULL').pluck().get() as number;
-}
-
 /**
  * Expires every point that is due (or only lists them with dryRun; jobs/maintenance.ts runs it as a job). Each item's
  * merges run under that item's lock (never beside its backup); a point a live restore pinned is kept for the next run.
@@ -78,15 +71,15 @@ export async function expireDue(repo: Repository, options: ExpireOptions = {}): 
 	}
 
 	repo.guardWrite('expire');
-	const before = garbageBytes(repo);
+	const before = unchargedBytes(repo);
 	const expired: ExpiryCandidate[] = [];
 	const kept: KeptExpiry[] = [];
-	for (const item of listItems(repo.db).filter(candidate => dueOf(repo, candidate, at, false).length > 0)) {
+	for (const item of listItems(repo).filter(candidate => dueOf(repo, candidate, at, false).length > 0)) {
 		const lock = await lockItem(repo.path, item.id, {command: `expire ${item.name}`, waitMs: options.lockWaitMs, onWait: options.onWait, signal: options.signal});
 		try {
 			// Read again under the lock: another expiry may have merged some away meanwhile.
-			for (const point of dueOf(repo, getItemById(repo.db, item.id) ?? item, at)) {
-				const pinnedBy = mergeAway(repo.db, point.id, {respectPins: true});
+			for (const point of dueOf(repo, getItemById(repo, item.id) ?? item, at)) {
+				const pinnedBy = mergeAway(repo, point.id, {respectPins: true});
 				if (pinnedBy === undefined) {
 					repo.recordCommit();
 					expired.push(point);
@@ -99,20 +92,19 @@ export async function expireDue(repo: Repository, options: ExpireOptions = {}): 
 		}
 	}
 
-	return {expired, kept, freedBytes: garbageBytes(repo) - before, dryRun: false};
+	return {expired, kept, freedBytes: unchargedBytes(repo) - before, dryRun: false};
 }
 
 /** Expires one point now, whatever its retention (used by tests and by purges); refuses an item's newest point. */
 export function expirePoint(repo: Repository, rpId: number, options: {allowNewest?: boolean} = {}): void {
-	const row = repo.db.prepare('SELECT item_id AS itemId FROM recovery_points WHERE id = ?').get(rpId) as {itemId: number} | undefined;
-	if (!row) throw new UserError('RP_NOT_FOUND', `there is no recovery point rp${rpId}`, {hint: 'See `strata points ITEM`'});
-	const newest = repo.db.prepare('SELECT max(id) FROM recovery_points WHERE item_id = ?').pluck().get(row.itemId) as number;
-	if (newest === rpId && !options.allowNewest) {
-		const item = getItemById(repo.db, row.itemId)!;
-		throw new UserError('NEWEST_POINT', `rp${rpId} is the newest recovery point of "${item.name}" and is kept while the item exists`, {hint: 'Take a newer backup first'});
+	const itemId = pointItemId(repo, rpId);
+	if (itemId === undefined) throw new UserError('RP_NOT_FOUND', `there is no recovery point ${formatRecoveryPointId(rpId)}`, {hint: 'See `strata points ITEM`'});
+	if (newestPointId(repo, itemId) === rpId && !options.allowNewest) {
+		const item = getItemById(repo, itemId)!;
+		throw new UserError('NEWEST_POINT', `${formatRecoveryPointId(rpId)} is the newest recovery point of "${item.name}" and is kept while the item exists`, {hint: 'Take a newer backup first'});
 	}
 
-	const pinnedBy = mergeAway(repo.db, rpId, {respectPins: true});
-	if (pinnedBy !== undefined) throw new UserError('POINT_PINNED', `rp${rpId} is being restored by ${pinnedBy}`, {hint: 'Expire it after the restore ends'});
+	const pinnedBy = mergeAway(repo, rpId, {respectPins: true});
+	if (pinnedBy !== undefined) throw new UserError('POINT_PINNED', `${formatRecoveryPointId(rpId)} is being restored by ${pinnedBy}`, {hint: 'Expire it after the restore ends'});
 	repo.recordCommit();
 }

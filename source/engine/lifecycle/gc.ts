@@ -9,6 +9,9 @@
 import {existsSync, readdirSync, rmSync, statSync} from 'node:fs';
 import {join, relative} from 'node:path';
 import {countCommit} from '../catalog/commits.js';
+import {inTransaction} from '../catalog/connection.js';
+import {deleteObjects, moveObjects, objectsInPack, unreferencedObjectIds} from '../catalog/objects.js';
+import {deleteEmptiedPacks, deletePacks, insertPacks, packIds, packNames, type PackUse, packUses} from '../catalog/packs.js';
 import {clearPendingPacks, forgetDeadPending, judgeOrphans, markPending, pendingHooks} from '../catalog/pending-packs.js';
 import {RuntimeError} from '../errors.js';
 import {crashPoint} from '../crash.js';
@@ -41,36 +44,26 @@ export type GcOptions = {
 	force?: boolean | undefined;
 };
 
-type PackUse = {id: number; name: string; size: number; live: number; objects: number};
-
 /** Deletes the objects referenced by nothing (no block-map entry, no recipe row), found and deleted in one transaction. */
 function deleteUnreferencedObjects(repo: Repository): number {
-	const {db} = repo;
-	return db.transaction(() => {
-		const garbage = db
-			.prepare(
-				`SELECT o.id FROM objects o WHERE NOT EXISTS (SELECT 1 FROM block_map b WHERE b.object_id = o.id)
-				AND NOT EXISTS (SELECT 1 FROM recipes r WHERE r.object_id = o.id)`,
-			)
-			.pluck()
-			.all() as number[];
-		const remove = db.prepare('DELETE FROM objects WHERE id = ?');
-		for (const id of garbage) remove.run(id);
-		if (garbage.length > 0) countCommit(db);
+	return inTransaction(repo, () => {
+		const garbage = unreferencedObjectIds(repo);
+		deleteObjects(repo, garbage);
+		if (garbage.length > 0) countCommit(repo);
 		return garbage.length;
-	}).immediate();
+	});
 }
 
 type Orphan = {name: string; path: string; size: number};
 
 /** Pack files no pack row names, sorted by what gc may do with them (see catalog/pending-packs.ts). */
 function findOrphans(repo: Repository): {garbage: Orphan[]; unaccounted: Orphan[]} {
-	const known = new Set(repo.db.prepare('SELECT name FROM packs').pluck().all() as string[]);
-	const judge = judgeOrphans(repo.db);
+	const known = packNames(repo);
+	const judge = judgeOrphans(repo);
 	const garbage: Orphan[] = [];
 	const unaccounted: Orphan[] = [];
 	// An old pack a repack left while a restore was reading stays until no restore is (see below).
-	const packs = livePins(repo.db).length > 0 ? [] : readdirSync(repo.packsDir, {recursive: true, withFileTypes: true});
+	const packs = livePins(repo).length > 0 ? [] : readdirSync(repo.packsDir, {recursive: true, withFileTypes: true});
 	for (const entry of packs) {
 		if (!entry.isFile() || !entry.name.endsWith('.pack')) continue;
 		const name = entry.name.slice(0, -'.pack'.length);
@@ -104,8 +97,8 @@ function removeFiles(repo: Repository, orphans: Orphan[]): {files: number; bytes
 		files++;
 	}
 
-	clearPendingPacks(repo.db, orphans.map(orphan => orphan.name));
-	forgetDeadPending(repo.db, name => existsSync(packPath(repo.packsDir, name)));
+	clearPendingPacks(repo, orphans.map(orphan => orphan.name));
+	forgetDeadPending(repo, name => existsSync(packPath(repo.packsDir, name)));
 	for (const name of readdirSync(repo.tmpDir)) {
 		// Partial packs are named <pack>.pack.<pid>.partial: only a dead writer's are garbage.
 		const pid = Number(/\.(\d+)\.partial$/.exec(name)?.[1]);
@@ -128,7 +121,6 @@ export async function collectGarbage(repo: Repository, options: GcOptions = {}):
 	repo.guardWrite('gc', {acceptLostCommits: true});
 	const lock = await lockForDeletion(repo.path, {command: 'gc', waitMs: options.lockWaitMs, onWait: options.onWait, signal: options.signal});
 	try {
-		const {db} = repo;
 		const found = findOrphans(repo);
 		if ((found.unaccounted.length > 0 || repo.lostCommits) && !options.force) throw refusal(repo, found.unaccounted);
 		const deletedObjects = deleteUnreferencedObjects(repo);
@@ -136,34 +128,28 @@ export async function collectGarbage(repo: Repository, options: GcOptions = {}):
 		crashPoint('objects-deleted');
 		const orphans = removeFiles(repo, [...found.garbage, ...found.unaccounted]);
 		crashPoint('orphans-removed');
-		const uses = db
-			.prepare(
-				`SELECT p.id, p.name, p.size, coalesce(sum(o.stored_length + ${objectHeaderLength}), 0) AS live, count(o.id) AS objects
-				FROM packs p LEFT JOIN objects o ON o.pack_id = p.id GROUP BY p.id`,
-			)
-			.all() as PackUse[];
+		const uses = packUses(repo, objectHeaderLength);
 		const threshold = options.repackBelow ?? repackBelowLiveShare;
 		const empty = uses.filter(use => use.objects === 0);
 		const candidates = uses.filter(use => use.objects > 0 && use.live / use.size < threshold);
-		const sparse = livePins(db).length > 0 ? [] : candidates;
+		const sparse = livePins(repo).length > 0 ? [] : candidates;
 		let freedBytes = orphans.bytes;
 		if (sparse.length > 0) repack(repo, sparse);
 		const gone = [...empty, ...sparse];
-		db.transaction(() => {
-			const remove = db.prepare('DELETE FROM packs WHERE id = ?');
-			for (const use of empty) remove.run(use.id);
+		inTransaction(repo, () => {
+			deletePacks(repo, empty.map(use => use.id));
 			// Files whose row goes stay this process's until deleted: a kill before that leaves them to the next gc.
-			markPending(db, empty.map(use => use.name));
-			if (empty.length > 0) countCommit(db);
-		}).immediate();
+			markPending(repo, empty.map(use => use.name));
+			if (empty.length > 0) countCommit(repo);
+		});
 		if (empty.length > 0 || options.force) repo.recordCommit({acceptLoss: options.force === true});
 		crashPoint('gc-committed');
 		// Only files whose pack row is gone may go: a pack still holding a damaged object keeps its file.
-		const remaining = new Set(db.prepare('SELECT id FROM packs').pluck().all() as number[]);
+		const remaining = packIds(repo);
 		// A restore that pinned its point since the check above may have located objects in the old packs before the
 		// repack committed: their files stay (now orphans, the next gc removes them). One pinned after this check
 		// resolves against the new packs.
-		const readersArrived = sparse.length > 0 && livePins(db).length > 0;
+		const readersArrived = sparse.length > 0 && livePins(repo).length > 0;
 		const deleted: string[] = [];
 		for (const use of gone) {
 			if (remaining.has(use.id) || (readersArrived && sparse.includes(use))) continue;
@@ -173,7 +159,7 @@ export async function collectGarbage(repo: Repository, options: GcOptions = {}):
 		}
 
 		// Only the deleted ones: a file left for a reader stays pending under this (soon dead) process, garbage for the next gc.
-		clearPendingPacks(db, deleted);
+		clearPendingPacks(repo, deleted);
 
 		crashPoint('packs-deleted');
 
@@ -185,16 +171,14 @@ export async function collectGarbage(repo: Repository, options: GcOptions = {}):
 
 /** Copies the live objects of sparse packs into new packs and points the catalog at them in one transaction. */
 function repack(repo: Repository, packs: PackUse[]): void {
-	const {db} = repo;
-	const writer = new PackWriter(repo.packsDir, repo.tmpDir, undefined, false, pendingHooks(db, repo.catalogPath));
+	const writer = new PackWriter(repo.packsDir, repo.tmpDir, undefined, false, pendingHooks(repo, repo.catalogPath));
 	const reader = new PackReader(repo.packsDir);
 	const moves: Array<{id: number; pack: number; offset: number}> = [];
 	let committed = false;
 	try {
-		const objects = db.prepare('SELECT id, hash, offset, stored_length AS storedLength, raw_length AS rawLength, codec FROM objects WHERE pack_id = ? ORDER BY offset');
 		for (const pack of packs) {
 			// All rows first: the writer records each new pack as pending, which a statement still iterating would block.
-			for (const object of objects.all(pack.id) as Array<{id: number; hash: Buffer; offset: number; storedLength: number; rawLength: number; codec: number}>) {
+			for (const object of objectsInPack(repo, pack.id)) {
 				heartbeatIfDue();
 				const read = reader.readStored({packName: pack.name, offset: object.offset, storedLength: object.storedLength});
 				if (!read) continue; // Damaged: verify reports it; repacking must not hide it by dropping the row.
@@ -205,16 +189,13 @@ function repack(repo: Repository, packs: PackUse[]): void {
 
 		const created = writer.finish();
 		crashPoint('repack-durable');
-		db.transaction(() => {
-			const insert = db.prepare('INSERT INTO packs (name, size, created_at) VALUES (?, ?, ?)');
-			const ids = created.map(pack => Number(insert.run(pack.name, pack.size, now().toISOString()).lastInsertRowid));
-			const move = db.prepare('UPDATE objects SET pack_id = ?, offset = ? WHERE id = ?');
-			for (const entry of moves) move.run(ids[entry.pack], entry.offset, entry.id);
-			const remove = db.prepare('DELETE FROM packs WHERE id = ? AND NOT EXISTS (SELECT 1 FROM objects WHERE pack_id = ?)');
-			markPending(db, packs.filter(pack => remove.run(pack.id, pack.id).changes > 0).map(pack => pack.name));
-			clearPendingPacks(db, created.map(pack => pack.name));
-			countCommit(db);
-		}).immediate();
+		inTransaction(repo, () => {
+			const ids = insertPacks(repo, created, now().toISOString());
+			moveObjects(repo, moves.map(entry => ({id: entry.id, packId: ids[entry.pack]!, offset: entry.offset})));
+			markPending(repo, deleteEmptiedPacks(repo, packs));
+			clearPendingPacks(repo, created.map(pack => pack.name));
+			countCommit(repo);
+		});
 		repo.recordCommit();
 		committed = true;
 		crashPoint('repack-committed');
@@ -222,7 +203,7 @@ function repack(repo: Repository, packs: PackUse[]): void {
 		reader.close();
 		if (!committed) {
 			writer.discard();
-			clearPendingPacks(db, writer.packs.map(pack => pack.name));
+			clearPendingPacks(repo, writer.packs.map(pack => pack.name));
 		}
 	}
 }

@@ -33,12 +33,12 @@ export function addPolicy(repo: Repository, name: string, changes: PolicyChanges
 	assertSchedule(changes.schedule, timezone);
 	const retention: Retention = {daily: undefined, weekly: undefined, monthly: undefined, yearly: undefined, ...changes.retention};
 	assertRetention(retention);
-	return insertPolicy(repo.db, {name, schedule: changes.schedule, timezone, retention, createdAt: now().toISOString()});
+	return insertPolicy(repo, {name, schedule: changes.schedule, timezone, retention, createdAt: now().toISOString()});
 }
 
 /** Changes a policy; the new retention applies to existing recovery points too. */
 export function setPolicy(repo: Repository, name: string, changes: PolicyChanges): Policy {
-	const policy = requirePolicy(repo.db, name);
+	const policy = requirePolicy(repo, name);
 	const next: Policy = {
 		...policy,
 		schedule: changes.schedule ?? policy.schedule,
@@ -47,23 +47,23 @@ export function setPolicy(repo: Repository, name: string, changes: PolicyChanges
 	};
 	assertSchedule(next.schedule, next.timezone);
 	assertRetention(next.retention);
-	updatePolicy(repo.db, next);
-	return getPolicyById(repo.db, policy.id)!;
+	updatePolicy(repo, next);
+	return getPolicyById(repo, policy.id)!;
 }
 
 /** Every policy with its item count. */
 export function listPolicies(repo: Repository): Policy[] {
-	return listPolicyRows(repo.db);
+	return listPolicyRows(repo);
 }
 
 /** A policy by name. */
 export function getPolicy(repo: Repository, name: string): Policy {
-	return requirePolicy(repo.db, name);
+	return requirePolicy(repo, name);
 }
 
 /** Removes a policy that no item uses. */
 export function removePolicy(repo: Repository, name: string): void {
-	deletePolicy(repo.db, name);
+	deletePolicy(repo, name);
 }
 
 /** When a policy next runs, after `after` (default now). */
@@ -73,8 +73,8 @@ export function nextRunOf(policy: Policy, after: Date = now()): Date | undefined
 
 /** Puts an item under a policy, or under none with `undefined`. */
 export function setItemPolicy(repo: Repository, itemName: string, policyName: string | undefined): Item {
-	const item = requireItem(repo.db, itemName);
-	const policyId = policyName === undefined ? null : requirePolicy(repo.db, policyName).id;
-	setItemPolicyId(repo.db, item.id, policyId);
-	return requireItem(repo.db, itemName);
+	const item = requireItem(repo, itemName);
+	const policyId = policyName === undefined ? null : requirePolicy(repo, policyName).id;
+	setItemPolicyId(repo, item.id, policyId);
+	return requireItem(repo, itemName);
 }

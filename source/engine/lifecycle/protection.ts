@@ -4,10 +4,12 @@
  * retain-data keeps every point, never expiring, until protection resumes.
  */
 import {countCommit} from '../catalog/commits.js';
+import {inTransaction} from '../catalog/connection.js';
 import {deleteItem, getItemById, listItems, requireItem, setItemState} from '../catalog/items.js';
 import {now} from '../clock.js';
 import {UserError} from '../errors.js';
 import type {Item} from '../model/index.js';
+import {purgeItemPoints} from '../catalog/merge.js';
 import {itemIsPinned} from '../catalog/pins.js';
 import {lockItemSync} from '../repository-locks.js';
 import type {Repository} from '../repository.js';
@@ -22,13 +24,13 @@ export function purgeAt(item: Item): Date | undefined {
 
 /** Stops protection: no new jobs; the data is soft-deleted (deleteData) or retained without expiry. */
 export function stopProtection(repo: Repository, itemName: string, options: {deleteData: boolean}): Item {
-	const item = requireItem(repo.db, itemName);
+	const item = requireItem(repo, itemName);
 	if (item.state === 'stopped-deleted') {
 		throw new UserError('ITEM_DELETED', `item "${item.name}" is already deleted (purged on ${purgeAt(item)!.toISOString().slice(0, 10)})`, {hint: `Bring it back with \`strata undelete ${item.name}\``});
 	}
 
-	setItemState(repo.db, item.id, options.deleteData ? 'stopped-deleted' : 'stopped-retained', options.deleteData ? now().toISOString() : null);
-	return getItemById(repo.db, item.id)!;
+	setItemState(repo, item.id, options.deleteData ? 'stopped-deleted' : 'stopped-retained', options.deleteData ? now().toISOString() : null);
+	return getItemById(repo, item.id)!;
 }
 
 /**
@@ -36,52 +38,43 @@ export function stopProtection(repo: Repository, itemName: string, options: {del
  * nothing (`wasActive` says so, for the caller to tell the user rather than claim it resumed).
  */
 export function resumeProtection(repo: Repository, itemName: string): {item: Item; wasActive: boolean} {
-	const item = requireItem(repo.db, itemName);
+	const item = requireItem(repo, itemName);
 	if (item.state === 'stopped-deleted') {
 		throw new UserError('ITEM_DELETED', `item "${item.name}" is deleted`, {hint: `Undelete it first with \`strata undelete ${item.name}\``});
 	}
 
 	if (item.state === 'active') return {item, wasActive: true};
-	setItemState(repo.db, item.id, 'active', null);
-	return {item: getItemById(repo.db, item.id)!, wasActive: false};
+	setItemState(repo, item.id, 'active', null);
+	return {item: getItemById(repo, item.id)!, wasActive: false};
 }
 
 /** Brings a soft-deleted item back, stopped with its data retained. */
 export function undeleteItem(repo: Repository, itemName: string): Item {
-	const item = requireItem(repo.db, itemName);
+	const item = requireItem(repo, itemName);
 	if (item.state !== 'stopped-deleted') {
 		throw new UserError('ITEM_NOT_DELETED', `item "${item.name}" is not deleted (it is ${item.state})`, {hint: 'Nothing to undelete'});
 	}
 
-	setItemState(repo.db, item.id, 'stopped-retained', null);
-	return getItemById(repo.db, item.id)!;
+	setItemState(repo, item.id, 'stopped-retained', null);
+	return getItemById(repo, item.id)!;
 }
 
 /** Purges items soft-deleted more than 14 days before `at`: their points and the item itself. Returns their names. */
 export function purgeDeleted(repo: Repository, at: Date = now()): string[] {
-	const due = listItems(repo.db).filter(item => item.state === 'stopped-deleted' && purgeAt(item)!.getTime() <= at.getTime());
+	const due = listItems(repo).filter(item => item.state === 'stopped-deleted' && purgeAt(item)!.getTime() <= at.getTime());
 	if (due.length > 0) repo.guardWrite('purge');
 	const purged: string[] = [];
-	const {db} = repo;
 	for (const item of due) {
 		const lock = lockItemSync(repo.path, item.id, {command: `purge ${item.name}`});
 		try {
-			const done = db.transaction(() => {
+			const done = inTransaction(repo, () => {
 				// A live restore of one of its points keeps the item until the next run.
-				if (itemIsPinned(db, item.id)) return false;
-				const points = db.prepare('SELECT id FROM recovery_points WHERE item_id = ?').pluck().all(item.id) as number[];
-				for (const id of points) {
-					db.prepare('DELETE FROM block_map WHERE rp_id = ?').run(id);
-					db.prepare('DELETE FROM recipes WHERE rp_id = ?').run(id);
-					db.prepare('DELETE FROM rp_disks WHERE rp_id = ?').run(id);
-					db.prepare('UPDATE objects SET charged_rp_id = NULL WHERE charged_rp_id = ?').run(id);
-				}
-
-				db.prepare('DELETE FROM recovery_points WHERE item_id = ?').run(item.id);
-				deleteItem(db, item.name);
-				countCommit(db);
+				if (itemIsPinned(repo, item.id)) return false;
+				purgeItemPoints(repo, item.id);
+				deleteItem(repo, item.name);
+				countCommit(repo);
 				return true;
-			}).immediate();
+			});
 			if (done) {
 				repo.recordCommit();
 				purged.push(item.name);
