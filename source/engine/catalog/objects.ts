@@ -1,17 +1,9 @@
 /** Catalog queries for stored objects: dedup look-ups and where an object lives. */
 import type {Database, Statement} from 'better-sqlite3';
 import {RuntimeError} from '../errors.js';
-import type {Codec} from '../store/index.js';
+import type {StoredObject} from '../model/index.js';
 
-export type StoredObject = {
-	id: number;
-	hash: Buffer;
-	packName: string;
-	offset: number;
-	storedLength: number;
-	rawLength: number;
-	codec: Codec;
-};
+export type {StoredObject} from '../model/index.js';
 
 /** Well under SQLite's limit on bound parameters. */
 const maxIdsPerQuery = 500;
