@@ -24,6 +24,7 @@ export {collectGarbage, type GcResult} from './lifecycle/gc.js';
 export * from './scheduler.js';
 export {CodecPool} from './store/index.js';
 export {assertPlainDatabaseName} from './sources/postgres/connection.js';
+export {describeItem, describePoint} from './sources/index.js';
 export * from './settings.js';
 export * from './lifecycle/simulate.js';
 export * from './accounting/index.js';

@@ -3,7 +3,7 @@
  * lock files (locks/). The engine's front door: open one here and pass it to every operation.
  */
 import {randomUUID} from 'node:crypto';
-import {chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync, writeSync} from 'node:fs';
+import {chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync} from 'node:fs';
 import {homedir} from 'node:os';
 import {dirname, join, resolve} from 'node:path';
 import type {Database as SqliteDatabase} from 'better-sqlite3';
@@ -16,6 +16,7 @@ import {RuntimeError, UserError} from './errors.js';
 import type {Lock, LockOptions} from './lock.js';
 import {type LostCommits, lostCommitsError, type ReadOnlyCause, readOnlyError, writeBlocker} from './read-only.js';
 import {lockForDeletionSync} from './repository-locks.js';
+import {writeFileAtomic} from './store/file-writes.js';
 
 /** 2: objects are named by BLAKE3 (format 1, SHA-256, came only from development builds before the first release). */
 export const repositoryFormat = 2;
@@ -46,31 +47,6 @@ export function resolveRepositoryPath(flag: string | undefined, env: NodeJS.Proc
 	const fromEnv = env['STRATA_REPO'];
 	if (fromEnv !== undefined && fromEnv !== '') return {path: resolve(fromEnv), isDefault: false};
 	return {path: defaultRepositoryPath(env), isDefault: true};
-}
-
-/** Writes a small file so that it is either absent or complete: temp name, fsync, rename. */
-export function writeFileAtomic(path: string, data: string | Uint8Array): void {
-	const temporary = `${path}.tmp-${process.pid}`;
-	const fd = openSync(temporary, 'w', 0o600);
-	try {
-		writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
-		fsyncSync(fd);
-	} finally {
-		closeSync(fd);
-	}
-
-	renameSync(temporary, path);
-	fsyncPath(resolve(path, '..'));
-}
-
-/** Makes a file's contents durable, or (for a folder) a rename or create inside it. */
-export function fsyncPath(path: string): void {
-	const fd = openSync(path, 'r');
-	try {
-		fsyncSync(fd);
-	} finally {
-		closeSync(fd);
-	}
 }
 
 /**

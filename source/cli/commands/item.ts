@@ -1,4 +1,4 @@
-import {addPostgresItem, addVolumeItem, assertPlainDatabaseName, getPolicy, type Item, listItems, removeItem, setItemPolicy, UsageError} from '../../engine/index.js';
+import {addPostgresItem, addVolumeItem, assertPlainDatabaseName, describeItem, getPolicy, type Item, listItems, removeItem, setItemPolicy, UsageError} from '../../engine/index.js';
 import {defineCommand} from '../command.js';
 import {integerFlag, listFlag, stringFlag} from '../flags.js';
 import {formatTable} from '../output.js';
@@ -12,15 +12,14 @@ export function itemJson(item: Item) {
 		policy: item.policy ?? null,
 		blockSize: item.blockSize,
 		createdAt: item.createdAt,
-		allowLive: item.allowLive,
-		sources: item.kind === 'volume' ? item.disks.map(disk => ({disk: disk.name, path: disk.path})) : [{database: item.postgres?.database}],
-		...(item.postgres ? {postgres: item.postgres} : {}),
+		allowLive: item.kind === 'volume' && item.allowLive,
+		sources: item.kind === 'volume' ? item.disks.map(disk => ({disk: disk.name, path: disk.path})) : [{database: item.postgres.database}],
+		...(item.kind === 'postgres' ? {postgres: item.postgres} : {}),
 	};
 }
 
 function describeSources(item: Item): string {
-	if (item.kind === 'postgres') return `postgres:${item.postgres?.database ?? '?'}`;
-	return item.disks.map(disk => disk.path).join(', ');
+	return describeItem(item);
 }
 
 export const itemAddCommand = defineCommand({
@@ -112,7 +111,7 @@ export const itemListCommand = defineCommand({
 			return;
 		}
 
-		context.print(formatTable(['NAME', 'KIND', 'STATE', 'POLICY', 'LIVE', 'SOURCES'], items.map(item => [item.name, item.kind, item.state, item.policy ?? '-', item.allowLive ? 'allowed' : '-', describeSources(item)])));
+		context.print(formatTable(['NAME', 'KIND', 'STATE', 'POLICY', 'LIVE', 'SOURCES'], items.map(item => [item.name, item.kind, item.state, item.policy ?? '-', item.kind === 'volume' && item.allowLive ? 'allowed' : '-', describeSources(item)])));
 	},
 });
 

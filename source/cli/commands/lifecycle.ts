@@ -44,6 +44,7 @@ export const itemSetCommand = defineCommand({
 });
 
 function describeVolumeOptions(item: Item): string {
+	if (item.kind !== 'volume') return 'not a volume';
 	const freeze = item.freezeCmd ? `freeze command ${item.freezeCmd}, thaw command ${item.thawCmd ?? 'none'}` : 'no freeze command';
 	const live = item.allowLive ? 'block devices in use are read live (the copy may be inconsistent)' : 'block devices in use are refused unless frozen';
 	return `${freeze}; ${live}`;

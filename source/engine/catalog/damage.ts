@@ -5,7 +5,7 @@
  * `repaired_at` until verify has reported the repair.
  */
 import {type CatalogHandle, connectionOf} from './connection.js';
-import type {WrittenObject} from '../store/index.js';
+import type {WrittenObject} from '../model/index.js';
 
 export type Damage = {objectId: number; problem: string};
 

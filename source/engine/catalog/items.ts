@@ -2,7 +2,7 @@
 import {basename} from 'node:path';
 import type {Database} from 'better-sqlite3';
 import {type CatalogHandle, connectionOf} from './connection.js';
-import {UserError} from '../errors.js';
+import {RuntimeError, UserError} from '../errors.js';
 import {type Disk, type Item, type ItemKind, type ItemState, maxNameLength, type PostgresSettings} from '../model/index.js';
 
 type ItemRow = {
@@ -39,25 +39,29 @@ export type NewItem = {
 
 const itemSelect = 'SELECT i.*, p.name AS policy_name FROM items i LEFT JOIN policies p ON p.id = i.policy_id';
 
+/** The item a row describes, as the variant of its kind. */
 function toItem(db: Database, row: ItemRow): Item {
 	const settings = JSON.parse(row.settings) as ItemSettings;
-	const disks = db.prepare('SELECT id, name, path FROM disks WHERE item_id = ? ORDER BY id').all(row.id) as Disk[];
-	return {
+	const common = {
 		id: row.id,
 		name: row.name,
-		kind: row.kind,
 		state: row.state,
 		blockSize: row.block_size,
 		createdAt: row.created_at,
 		policy: row.policy_name ?? undefined,
 		deletedAt: row.deleted_at ?? undefined,
 		lastSlotAt: row.last_slot_at ?? undefined,
-		disks,
-		postgres: settings.postgres,
-		freezeCmd: settings.freezeCmd,
-		thawCmd: settings.thawCmd,
-		allowLive: settings.allowLive === true,
 	};
+	if (row.kind === 'postgres') {
+		if (!settings.postgres) {
+			throw new RuntimeError('CATALOG_DAMAGED', `PostgreSQL item "${row.name}" has no connection settings in the catalog`, {hint: 'The catalog was altered or damaged: restore catalog.db from a copy'});
+		}
+
+		return {...common, kind: 'postgres', postgres: settings.postgres};
+	}
+
+	const disks = db.prepare('SELECT id, name, path FROM disks WHERE item_id = ? ORDER BY id').all(row.id) as Disk[];
+	return {...common, kind: 'volume', disks, freezeCmd: settings.freezeCmd, thawCmd: settings.thawCmd, allowLive: settings.allowLive === true};
 }
 
 /** Gives each source path a disk name, unique within the item, that is safe as a file name. */

@@ -2,18 +2,9 @@
 import type {Database, Statement} from 'better-sqlite3';
 import {type CatalogHandle, connectionOf} from './connection.js';
 import {RuntimeError} from '../errors.js';
-import {formatRecoveryPointId} from '../model/index.js';
-import type {Codec} from '../store/index.js';
+import {formatRecoveryPointId, type StoredObject} from '../model/index.js';
 
-export type StoredObject = {
-	id: number;
-	hash: Buffer;
-	packName: string;
-	offset: number;
-	storedLength: number;
-	rawLength: number;
-	codec: Codec;
-};
+export type {StoredObject} from '../model/index.js';
 
 /** Well under SQLite's limit on bound parameters. */
 const maxIdsPerQuery = 500;

@@ -8,14 +8,14 @@ import {UserError} from '../errors.js';
 import {countCommit} from './commits.js';
 import {clearPendingPacks} from './pending-packs.js';
 import {heartbeatIfDue} from '../lock-heartbeat.js';
-import {type BackupType, formatRecoveryPointId, type RecoveryPoint, type Trigger} from '../model/index.js';
-import {hashLength, type WrittenObjects, type WrittenPack} from '../store/index.js';
+import {type BackupType, formatRecoveryPointId, hashLength, type ItemKind, type RecoveryPoint, type Trigger, type WrittenObjectList, type WrittenPack} from '../model/index.js';
 import {applyRepairs, type Repair} from './damage.js';
 
 type PointRow = {
 	id: number;
 	item_id: number;
 	item_name: string;
+	item_kind: ItemKind;
 	type: BackupType;
 	trigger: Trigger;
 	base_id: number | null;
@@ -55,7 +55,7 @@ export type PointCommit = {
 	changedBlocks: number;
 	meta: Record<string, unknown>;
 	packs: WrittenPack[];
-	newObjects: Pick<WrittenObjects, 'length' | 'at'>;
+	newObjects: WrittenObjectList;
 	disks: DiskCapture[];
 	/** For stream points (dumps): the ordered chunks, as object refs. */
 	recipe?: ObjectRef[];
@@ -199,6 +199,7 @@ function toPoint(db: Database, row: PointRow): RecoveryPoint {
 		id: row.id,
 		itemId: row.item_id,
 		item: row.item_name,
+		kind: row.item_kind,
 		type: row.type,
 		trigger: row.trigger,
 		baseId: row.base_id ?? undefined,
@@ -214,7 +215,7 @@ function toPoint(db: Database, row: PointRow): RecoveryPoint {
 	};
 }
 
-const pointSelect = 'SELECT p.*, i.name AS item_name FROM recovery_points p JOIN items i ON i.id = p.item_id';
+const pointSelect = 'SELECT p.*, i.name AS item_name, i.kind AS item_kind FROM recovery_points p JOIN items i ON i.id = p.item_id';
 
 /** An item's recovery points in creation order. */
 export function listPoints(catalog: CatalogHandle, itemId: number): RecoveryPoint[] {

@@ -1,6 +1,6 @@
 /**
  * The backup job: records the job, takes the item's lock and joins the writers (so it runs beside backups of other
- * items, never beside another writer of the same item or gc's deletion), and runs the item's kind of backup. A backup
+ * items, never beside another writer of the same item or gc's deletion), and runs its source kind's plan and capture. A backup
  * that cannot take its locks leaves a failed job row saying why (and one refused at the start, with recordRefusal).
  */
 import {requireItem} from '../catalog/items.js';
@@ -8,9 +8,9 @@ import {RuntimeError, UserError} from '../errors.js';
 import type {BackupType, JobProgress, RecoveryPoint, Trigger} from '../model/index.js';
 import type {Repository} from '../repository.js';
 import {enterWriters, lockItem} from '../repository-locks.js';
-import {backupVolume} from '../sources/volume/backup.js';
+import {sourceOf} from '../sources/index.js';
 import type {CodecPool} from '../store/index.js';
-import {throwIfAborted} from './abort.js';
+import {throwIfAborted} from '../abort.js';
 import {startJob} from './job-log.js';
 
 export type RunBackupOptions = {
@@ -62,15 +62,9 @@ export async function runBackup(repo: Repository, itemName: string, options: Run
 			options.onProgress?.(progress);
 		};
 
-		let point: RecoveryPoint;
-		if (item.kind === 'volume') {
-			point = await backupVolume(repo, item, {type: options.type, trigger, retainUntil: options.retainUntil, signal: options.signal, onProgress, pool: options.pool});
-		} else {
-			// Loaded on demand: the PostgreSQL side pulls in execa, ~100 ms of start-up every volume command would pay.
-			const {backupPostgres} = await import('../sources/postgres/backup.js');
-			point = await backupPostgres(repo, item, {type: options.type, trigger, retainUntil: options.retainUntil, signal: options.signal, onProgress, pool: options.pool});
-		}
-
+		const source = sourceOf(item);
+		const plan = source.planBackup(repo, item, options.type);
+		const point = await source.capture(repo, item, plan, {trigger, retainUntil: options.retainUntil, signal: options.signal, onProgress, pool: options.pool});
 		job.succeed({rpId: point.id, type: point.type});
 		return point;
 	} catch (caught) {

@@ -12,10 +12,10 @@ import {clearPendingPacks, pendingHooks} from '../catalog/pending-packs.js';
 import {commitRepairs} from '../catalog/points.js';
 import {now} from '../clock.js';
 import {crashPoint} from '../crash.js';
-import type {Item, JobProgress} from '../model/index.js';
+import type {JobProgress, VolumeItem} from '../model/index.js';
 import type {Repository} from '../repository.js';
 import {CodecPool, hashLength, PackWriter} from '../store/index.js';
-import {throwIfAborted} from './abort.js';
+import {throwIfAborted} from '../abort.js';
 import {startJob} from './job-log.js';
 
 export type BrokenPoint = {item: string; id: number; reason: string};
@@ -112,7 +112,7 @@ type RereadContext = {
 };
 
 /** Reads the given blocks of an item's disks as they are now and stores each whose content is a marked object's. */
-async function rereadBlocks(item: Item, blocks: ReadonlyArray<{diskId: number; blockIndex: number}>, context: RereadContext): Promise<void> {
+async function rereadBlocks(item: VolumeItem, blocks: ReadonlyArray<{diskId: number; blockIndex: number}>, context: RereadContext): Promise<void> {
 	for (const disk of item.disks) {
 		const indices = [...new Set(blocks.filter(block => block.diskId === disk.id).map(block => block.blockIndex))];
 		if (indices.length === 0) continue;

@@ -1,28 +1,14 @@
-/** The restore job: checks the target first, records the job, and runs the item's kind of restore. */
+/** The restore job: the item's source kind checks the target first, then the job is recorded and the kind restores. */
 import {requireItem} from '../catalog/items.js';
 import {pinPoint} from '../catalog/pins.js';
 import {requirePoint} from '../catalog/points.js';
-import {UserError} from '../errors.js';
-import {formatRecoveryPointId, type Item, type JobProgress, type RecoveryPoint} from '../model/index.js';
+import {formatRecoveryPointId, type Item, type RecoveryPoint} from '../model/index.js';
 import type {Repository} from '../repository.js';
-import {planRestore, restoreVolume} from '../sources/volume/restore.js';
-import type {CodecPool} from '../store/index.js';
+import {type RestoreRequest, type RestoreRunOptions, sourceOf} from '../sources/index.js';
 import {recordRestoreDamage} from './damage-marks.js';
 import {startJob} from './job-log.js';
 
-export type RunRestoreOptions = {
-	/** Volumes: the target file or folder. */
-	to?: string | undefined;
-	/** PostgreSQL: the database to restore into, or a file for the reassembled dump. */
-	toDb?: string | undefined;
-	toFile?: string | undefined;
-	table?: string | undefined;
-	disk?: string | undefined;
-	force?: boolean | undefined;
-	signal?: AbortSignal | undefined;
-	onProgress?: ((progress: JobProgress) => void) | undefined;
-	pool?: CodecPool | undefined;
-};
+export type RunRestoreOptions = RestoreRequest & RestoreRunOptions;
 
 export type RestoreResult = {
 	item: string;
@@ -42,24 +28,20 @@ export type RestoreResult = {
 export async function runRestore(repo: Repository, itemName: string, rpId: number, options: RunRestoreOptions): Promise<RestoreResult> {
 	const item = requireItem(repo.db, itemName);
 	const point = requirePoint(repo.db, item.id, item.name, rpId);
-	refuseForeignTargets(item, options);
-	if (item.kind === 'postgres') return restoreDatabase(repo, item, point, options);
-	if (options.to === undefined) throw new UserError('USAGE', `restoring volume item "${item.name}" needs --to PATH`, {hint: 'See `strata restore --help`'});
-	const to = options.to;
-	const targets = planRestore(repo, item, point, {...options, to});
+	const source = sourceOf(item);
+	const plan = await source.planRestore(repo, item, point, options);
 	return pinned(repo, item, point, async () => {
-		const job = startJob(repo.db, {kind: 'restore', trigger: 'on-demand', itemId: item.id, itemName: item.name, detail: {rpId, to: options.to}});
+		const job = startJob(repo.db, {kind: 'restore', trigger: 'on-demand', itemId: item.id, itemName: item.name, detail: plan.detail});
 		try {
-			const written = await restoreVolume(repo, item, point, targets, {
+			const outcome = await source.restore(repo, item, point, plan, {
 				...options,
-				to,
 				onProgress(progress) {
 					job.progress(progress);
 					options.onProgress?.(progress);
 				},
 			});
-			job.succeed({rpId, written});
-			return {item: item.name, rpId, written};
+			job.succeed({rpId: point.id, ...outcome});
+			return {item: item.name, rpId: point.id, written: [], ...outcome};
 		} catch (error) {
 			recordRestoreDamage(repo, error);
 			job.fail(error);
@@ -77,39 +59,4 @@ async function pinned<T>(repo: Repository, item: Item, point: RecoveryPoint, res
 	} finally {
 		pin.release();
 	}
-}
-
-/** Target flags of the other kind of item (--table for a volume, --to for a database) are refused, not ignored. */
-function refuseForeignTargets(item: Item, options: RunRestoreOptions): void {
-	const database = item.kind === 'postgres';
-	const foreign: Array<[keyof RunRestoreOptions, string]> = database ? [['to', '--to'], ['disk', '--disk']] : [['toDb', '--to-db'], ['toFile', '--to-file'], ['table', '--table']];
-	const given = foreign.filter(([key]) => options[key] !== undefined).map(([, flag]) => flag);
-	if (given.length === 0) return;
-	throw new UserError('USAGE', `${given.join(' and ')} ${given.length === 1 ? 'does' : 'do'} not apply to ${database ? 'PostgreSQL' : 'volume'} item "${item.name}"`, {
-		hint: database ? 'Restore a database with --to-db NAME or --to-file PATH' : 'Restore a volume with --to PATH (and --disk NAME for one of its disks)',
-	});
-}
-
-async function restoreDatabase(repo: Repository, item: Item, point: RecoveryPoint, options: RunRestoreOptions): Promise<RestoreResult> {
-	// Loaded on demand, as for backups: execa costs ~100 ms of start-up.
-	const {planPostgresRestore, restorePostgres} = await import('../sources/postgres/restore.js');
-	const plan = await planPostgresRestore(repo, item, point, options);
-	return pinned(repo, item, point, async () => {
-		const job = startJob(repo.db, {kind: 'restore', trigger: 'on-demand', itemId: item.id, itemName: item.name, detail: {rpId: point.id, toDb: options.toDb ?? null, toFile: options.toFile ?? null, table: options.table ?? null}});
-		try {
-			const result = await restorePostgres(repo, item, point, plan, {
-				...options,
-				onProgress(progress) {
-					job.progress(progress);
-					options.onProgress?.(progress);
-				},
-			});
-			job.succeed({rpId: point.id, ...result});
-			return {item: item.name, rpId: point.id, written: [], ...result};
-		} catch (error) {
-			recordRestoreDamage(repo, error);
-			job.fail(error);
-			throw error;
-		}
-	});
 }

@@ -8,7 +8,7 @@ import {pointsNeeding, pointsToCheck} from '../catalog/point-needs.js';
 import {enterWriters} from '../repository-locks.js';
 import type {Repository} from '../repository.js';
 import {CodecPool, contentProblem, type DecodeResult, hashLength, headerProblem, PackReader, packProblem} from '../store/index.js';
-import {throwIfAborted} from './abort.js';
+import {throwIfAborted} from '../abort.js';
 import {recordVerifyFindings} from './damage-marks.js';
 
 export type DamagedObject = {objectId: number; hash: string | undefined; pack: string | undefined; problem: string};

@@ -12,4 +12,5 @@
  */
 export * from './ids.js';
 export * from './types.js';
+export * from './objects.js';
 export * from '../text.js';

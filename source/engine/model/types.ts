@@ -1,11 +1,13 @@
 /** Plain types shared by the engine, the CLI and the console. */
 
-export type ItemKind = 'volume' | 'postgres';
 export type ItemState = 'active' | 'stopped-retained' | 'stopped-deleted';
 export type BackupType = 'full' | 'incremental' | 'differential';
 export type Trigger = 'scheduled' | 'on-demand';
 export type JobKind = 'backup' | 'restore' | 'verify' | 'expire' | 'gc' | 'repair';
 export type JobStatus = 'running' | 'succeeded' | 'failed';
+
+/** The kinds of protected things, one a folder of sources/. */
+export type ItemKind = Item['kind'];
 
 export type Disk = {
 	id: number;
@@ -21,11 +23,12 @@ export type PostgresSettings = {
 	service?: string;
 };
 
-export type Item = {
+/** What every item has, whatever it protects. */
+type ItemCommon = {
 	id: number;
 	name: string;
-	kind: ItemKind;
 	state: ItemState;
+	/** A volume's block size; recorded for every item (a database's is the default and means nothing). */
 	blockSize: number;
 	createdAt: string;
 	policy: string | undefined;
@@ -33,18 +36,33 @@ export type Item = {
 	deletedAt: string | undefined;
 	/** The latest schedule slot the scheduler ran for it. */
 	lastSlotAt: string | undefined;
+};
+
+/** One or more disks (files or block devices) backed up block by block as one item. */
+export type VolumeItem = ItemCommon & {
+	kind: 'volume';
 	disks: Disk[];
-	postgres: PostgresSettings | undefined;
 	freezeCmd: string | undefined;
 	thawCmd: string | undefined;
 	/** Block devices in use (mounted, held) may be read without a freeze command: the copy may be inconsistent. */
 	allowLive: boolean;
 };
 
+/** A PostgreSQL database backed up logically (pg_dump); settings not given come from libpq's environment. */
+export type PostgresItem = ItemCommon & {
+	kind: 'postgres';
+	postgres: PostgresSettings;
+};
+
+/** A protected item: its `kind` says which source folder (sources/<kind>/) backs it up and restores it. */
+export type Item = VolumeItem | PostgresItem;
+
 export type RecoveryPoint = {
 	id: number;
 	itemId: number;
 	item: string;
+	/** Its item's kind: which source describes and restores it. */
+	kind: ItemKind;
 	type: BackupType;
 	trigger: Trigger;
 	baseId: number | undefined;

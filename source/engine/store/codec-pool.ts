@@ -6,7 +6,7 @@ import {Worker, type WorkerOptions} from 'node:worker_threads';
 import {BugError, DamagedDataError} from '../errors.js';
 import {type DecodeRequest, type DecodeResult, type DecodeTarget, type EncodeRequest, type EncodeResult, transferable, type WorkerRequest} from './codec-protocol.js';
 import {type Codec, hashLength} from './format.js';
-import type {ObjectLocation} from './pack-reader.js';
+import type {ObjectLocation} from './format.js';
 
 /** A stored object as a restore decodes it (the catalog's StoredObject is one). */
 export type PackedObject = ObjectLocation & {hash: Buffer; codec: Codec; rawLength: number};

@@ -1,5 +1,5 @@
 /** Messages between the engine and its codec worker threads. */
-import type {ObjectLocation} from './pack-reader.js';
+import type {ObjectLocation} from './format.js';
 
 export const enum BlockKind {
 	/** All zero bytes: no data, nothing stored. */

@@ -7,15 +7,13 @@
  * catalog be rebuilt from the packs.
  */
 import {blake3} from '@napi-rs/blake-hash';
+import {Codec, hashLength} from '../model/objects.js';
+
+// The vocabulary the catalog shares lives in model/; the store's files take it from here.
+export {Codec, hashLength, type ObjectLocation, type WrittenObject, type WrittenPack} from '../model/objects.js';
 
 export const packMagic = Buffer.from('STRPACK1', 'latin1');
-export const objectHeaderLength = 1 + 4 + 4 + 32;
-export const hashLength = 32;
-
-export const enum Codec {
-	Raw = 0,
-	Zstd = 1,
-}
+export const objectHeaderLength = 1 + 4 + 4 + hashLength;
 
 export type ObjectHeader = {
 	codec: Codec;

@@ -1,7 +1,7 @@
 /** Reads stored objects back out of packs, keeping pack files open while a job runs. */
 import {closeSync, openSync, read, readSync} from 'node:fs';
 import {promisify} from 'node:util';
-import {decodeObjectHeader, objectHeaderLength} from './format.js';
+import {decodeObjectHeader, objectHeaderLength, type ObjectLocation} from './format.js';
 import {join} from 'node:path';
 
 const readAt = promisify(read);
@@ -10,12 +10,6 @@ const readAt = promisify(read);
 export function packPath(packsDir: string, name: string): string {
 	return join(packsDir, name.slice(0, 2), `${name}.pack`);
 }
-
-export type ObjectLocation = {
-	packName: string;
-	offset: number;
-	storedLength: number;
-};
 
 export class PackReader {
 	private readonly fds = new Map<string, number>();

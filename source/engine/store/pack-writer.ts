@@ -8,16 +8,13 @@ import {closeSync, fsync, fsyncSync, mkdirSync, openSync, renameSync, rmSync} fr
 import {open} from 'node:fs/promises';
 import {promisify} from 'node:util';
 import {join} from 'node:path';
-import {fsyncPath} from '../repository.js';
 import {crashPoint} from '../crash.js';
 import {BugError} from '../errors.js';
-import {closeQuietly, writeFully, writeFullyInBackground} from './file-writes.js';
-import {type Codec, encodeObjectHeader, objectHeaderLength, packMagic} from './format.js';
+import {closeQuietly, fsyncPath, writeFully, writeFullyInBackground} from './file-writes.js';
+import {type Codec, encodeObjectHeader, objectHeaderLength, packMagic, type WrittenObject, type WrittenPack} from './format.js';
 import {packPath} from './pack-reader.js';
 
 export const defaultPackTargetBytes = 32 * 1024 * 1024;
-
-export type WrittenPack = {name: string; size: number};
 
 /**
  * How a writer's packs are recorded as pending in the catalog (see catalog/pending-packs.ts): `announce` records a
@@ -53,16 +50,6 @@ async function fsyncInBackground(path: string | undefined): Promise<void> {
 		await handle.close();
 	}
 }
-
-export type WrittenObject = {
-	hash: Buffer;
-	/** Index into the writer's `packs` list. */
-	pack: number;
-	offset: number;
-	storedLength: number;
-	rawLength: number;
-	codec: Codec;
-};
 
 type OpenPack = {name: string; path: string; fd: number; size: number; written: number; index: number; writes: Array<Promise<void>>};
 

@@ -4,9 +4,7 @@
  * (about 350 bytes each, measured). A backup of a 4 TiB volume writes up to 268 million 16 KiB objects; the
  * memory of a backup must not grow with the volume faster than this.
  */
-import {hashLength} from './format.js';
-import type {Codec} from './format.js';
-import type {WrittenObject} from './pack-writer.js';
+import {type Codec, hashLength, type WrittenObject} from './format.js';
 
 const initialCapacity = 1024;
 

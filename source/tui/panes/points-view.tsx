@@ -1,6 +1,6 @@
 /** An item's recovery points: type, trigger, created, expires, owned blocks, stored bytes, cost, what expiry frees. */
 import {Box, Text} from 'ink';
-import {freesBytes, listPoints, monthlyCost, type Price, printable, type RecoveryPoint, type Repository} from '../../engine/index.js';
+import {describePoint, freesBytes, listPoints, monthlyCost, type Price, printable, type RecoveryPoint, type Repository} from '../../engine/index.js';
 import {Pane, type PaneLine, windowed} from '../components/pane.js';
 import {money, shortBytes, shortTime} from '../format.js';
 import type {Theme} from '../theme.js';
@@ -40,21 +40,9 @@ export function PointsView({repo, item, points, selected, price, width, height, 
 	);
 }
 
-const counted = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
-
 /** One line on a point: its base, and the database size and server version of a PostgreSQL point or the disks of a volume point. */
 export function pointDetail(point: RecoveryPoint): string {
-	// The type is in the table above; the line names the base instead, to fit 80 columns.
-	const base = point.baseId === undefined ? point.type : `on rp${point.baseId}`;
-	const {databaseBytes, serverVersion, dumpBytes} = point.meta;
-	if (dumpBytes !== undefined) {
-		const version = typeof serverVersion === 'string' && serverVersion !== '' ? `PostgreSQL ${serverVersion.split(' ')[0]}` : 'server version unknown';
-		const size = typeof databaseBytes === 'number' ? `database ${shortBytes(databaseBytes)}` : 'database size unknown';
-		return `rp${point.id} ${base}: ${version}, ${size}, dump ${shortBytes(Number(dumpBytes))}, ${counted(point.changedBlocks, 'chunk')} changed`;
-	}
-
-	const disks = point.disks.map(disk => `${disk.name} ${shortBytes(disk.size)}`).join(', ');
-	return `rp${point.id} ${base}: ${disks}, ${counted(point.changedBlocks, 'block')} changed`;
+	return describePoint(point, shortBytes);
 }
 
 /** A job's full record, including its error, on Enter in the Jobs pane. */

@@ -7,12 +7,12 @@ import {ObjectIndex} from '../../catalog/objects.js';
 import {recipeChunkIndex} from '../../catalog/recipes.js';
 import {now} from '../../clock.js';
 import {ExternalError} from '../../errors.js';
-import {throwIfAborted} from '../../jobs/abort.js';
-import {commitBackup, ObjectSink} from '../../jobs/object-sink.js';
-import type {Item, RecoveryPoint} from '../../model/index.js';
+import {throwIfAborted} from '../../abort.js';
+import type {PostgresItem, RecoveryPoint} from '../../model/index.js';
 import type {Repository} from '../../repository.js';
 import {CodecPool} from '../../store/index.js';
-import {type BackupOptions, planBackup} from '../volume/backup.js';
+import type {BackupPlan, CaptureOptions} from '../backup-plan.js';
+import {commitBackup, ObjectSink} from '../object-sink.js';
 import {captureStream} from './capture.js';
 import {firstErrorLine, psqlQuery, startPgDump} from './commands.js';
 import {assertPlainDatabaseName, libpqEnvironment} from './connection.js';
@@ -36,12 +36,12 @@ function changedChunkBytes(repo: Repository, sink: ObjectSink, refs: readonly nu
 	return bytes;
 }
 
-/** Backs up a PostgreSQL item; the caller holds the repository lock. */
-export async function backupPostgres(repo: Repository, item: Item, options: BackupOptions): Promise<RecoveryPoint> {
-	const settings = item.postgres!;
+/** Backs up a PostgreSQL item as planned; the caller holds the item's lock. */
+export async function backupPostgres(repo: Repository, item: PostgresItem, plan: BackupPlan, options: CaptureOptions): Promise<RecoveryPoint> {
+	const settings = item.postgres;
 	assertPlainDatabaseName(settings.database, `the database of item "${item.name}"`);
 	const env = libpqEnvironment(settings);
-	const {type, base, previous} = planBackup(repo, item, options.type);
+	const {type, base, previous} = plan;
 	const createdAt = now().toISOString();
 	const pool = options.pool ?? new CodecPool();
 	const sink = new ObjectSink(repo);

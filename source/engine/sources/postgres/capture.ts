@@ -9,7 +9,7 @@
 import type {Readable} from 'node:stream';
 import {findCuts} from '../../chunkers/index.js';
 import type {ObjectRef} from '../../catalog/points.js';
-import type {ObjectSink} from '../../jobs/object-sink.js';
+import type {ObjectSink} from '../object-sink.js';
 import {type CodecPool, type EncodeResult, hashLength} from '../../store/index.js';
 import {ReadAhead} from './read-ahead.js';
 

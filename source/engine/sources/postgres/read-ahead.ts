@@ -3,7 +3,7 @@
  * chunks, so pg_dump never waits on Strata; the consumer copies from the queue into buffers of its own.
  */
 import type {Readable} from 'node:stream';
-import {throwIfAborted} from '../../jobs/abort.js';
+import {throwIfAborted} from '../../abort.js';
 
 export class ReadAhead {
 	private readonly queue: Buffer[] = [];

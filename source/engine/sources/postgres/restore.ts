@@ -11,26 +11,25 @@ import {once} from 'node:events';
 import {ObjectIndex} from '../../catalog/objects.js';
 import {recipeObjectIds} from '../../catalog/recipes.js';
 import {UserError} from '../../errors.js';
-import {throwIfAborted} from '../../jobs/abort.js';
-import {formatRecoveryPointId, type Item, type JobProgress, type RecoveryPoint} from '../../model/index.js';
-import {fsyncPath, type Repository} from '../../repository.js';
-import {CodecPool, type DecodeResult} from '../../store/index.js';
+import {throwIfAborted} from '../../abort.js';
+import {formatRecoveryPointId, type PostgresItem, type RecoveryPoint} from '../../model/index.js';
+import type {Repository} from '../../repository.js';
+import {CodecPool, type DecodeResult, fsyncPath} from '../../store/index.js';
+import type {RestorePlan, RestoreRunOptions} from '../restore-plan.js';
 import {psqlQuery, quoteIdentifier, quoteLiteral, restoreDump} from './commands.js';
 import {assertPlainDatabaseName, libpqEnvironment} from './connection.js';
 import {missingLargeObjectsWarning, planTableRestore, type TablePlan, unreferencedLargeObjectsSql} from './table-restore.js';
 import type {TableName} from './table-selection.js';
 
-export type PostgresRestoreOptions = {
+/** Where a PostgreSQL point goes: a database (the whole dump or one table) or a file. */
+export type PostgresTargets = {
 	toDb?: string | undefined;
 	toFile?: string | undefined;
 	table?: string | undefined;
 	force?: boolean | undefined;
-	signal?: AbortSignal | undefined;
-	onProgress?: ((progress: JobProgress) => void) | undefined;
-	pool?: CodecPool | undefined;
 };
 
-export type PostgresRestorePlan = {database?: string; file?: string; table?: TableName; tablePlan?: TablePlan; dropFirst: boolean; exists: boolean};
+export type PostgresRestorePlan = RestorePlan & {database?: string; file?: string; table?: TableName; tablePlan?: TablePlan; dropFirst: boolean; exists: boolean};
 
 const maintenanceDatabase = 'postgres';
 
@@ -44,7 +43,8 @@ function parseTable(text: string): TableName {
 const dumpBatchChunks = 256;
 
 /** Checks the target and decides what the restore will do, before anything is written. */
-export async function planPostgresRestore(repo: Repository, item: Item, point: RecoveryPoint, options: PostgresRestoreOptions): Promise<PostgresRestorePlan> {
+export async function planPostgresRestore(repo: Repository, item: PostgresItem, point: RecoveryPoint, options: PostgresTargets): Promise<PostgresRestorePlan> {
+	const detail = {rpId: point.id, toDb: options.toDb ?? null, toFile: options.toFile ?? null, table: options.table ?? null};
 	if ((options.toDb === undefined) === (options.toFile === undefined)) {
 		throw new UserError('USAGE', `restoring PostgreSQL item "${item.name}" needs exactly one of --to-db NAME or --to-file PATH`, {hint: 'See `strata restore --help`'});
 	}
@@ -60,11 +60,11 @@ export async function planPostgresRestore(repo: Repository, item: Item, point: R
 		const file = resolve(options.toFile);
 		const exists = existsSync(file) && statSync(file).size > 0;
 		if (exists && !options.force) throw new UserError('TARGET_EXISTS', `restore target ${file} exists and is not empty`, {hint: 'Choose a new path, or add --force to overwrite it'});
-		return {file, dropFirst: false, exists, ...(table ? {table} : {})};
+		return {detail, file, dropFirst: false, exists, ...(table ? {table} : {})};
 	}
 
 	const database = assertPlainDatabaseName(options.toDb!, '--to-db');
-	const env = libpqEnvironment(item.postgres!);
+	const env = libpqEnvironment(item.postgres);
 	const exists = (await psqlQuery(env, maintenanceDatabase, `SELECT 1 FROM pg_database WHERE datname = ${quoteLiteral(database)}`)) === '1';
 	let empty = true;
 	if (exists) {
@@ -88,13 +88,13 @@ export async function planPostgresRestore(repo: Repository, item: Item, point: R
 	}
 
 	const dropFirst = exists && !empty && !joins;
-	if (!table) return {database, dropFirst, exists};
+	if (!table) return {detail, database, dropFirst, exists};
 	// What the table needs is looked up where it will land: the database, or template1 which a new one copies.
 	const pool = new CodecPool(1);
 	try {
 		const feed = () => async (input: Writable, signal: AbortSignal) => writeDump(repo, point, input, pool, signal, () => undefined);
 		const tablePlan = await planTableRestore(env, exists && !dropFirst ? database : 'template1', table, feed, {itemName: item.name, rpId: point.id});
-		return {database, dropFirst, exists, table, tablePlan};
+		return {detail, database, dropFirst, exists, table, tablePlan};
 	} finally {
 		await pool.close();
 	}
@@ -136,7 +136,7 @@ async function writeDump(repo: Repository, point: RecoveryPoint, target: Writabl
 }
 
 /** Restores a PostgreSQL point as planned. */
-export async function restorePostgres(repo: Repository, item: Item, point: RecoveryPoint, plan: PostgresRestorePlan, options: PostgresRestoreOptions): Promise<{database?: string; file?: string; bytes: number; warnings: string[]}> {
+export async function restorePostgres(repo: Repository, item: PostgresItem, point: RecoveryPoint, plan: PostgresRestorePlan, options: RestoreRunOptions): Promise<{database?: string; file?: string; bytes: number; warnings: string[]}> {
 	const pool = options.pool ?? new CodecPool();
 	let bytes = 0;
 	const total = Number(point.meta['dumpBytes'] ?? 0);
@@ -176,8 +176,8 @@ export async function restorePostgres(repo: Repository, item: Item, point: Recov
 	}
 }
 
-async function restoreIntoDatabase(repo: Repository, item: Item, point: RecoveryPoint, plan: PostgresRestorePlan, pool: CodecPool, options: PostgresRestoreOptions, onBytes: (count: number) => void): Promise<string[]> {
-	const env = libpqEnvironment(item.postgres!);
+async function restoreIntoDatabase(repo: Repository, item: PostgresItem, point: RecoveryPoint, plan: PostgresRestorePlan, pool: CodecPool, options: RestoreRunOptions, onBytes: (count: number) => void): Promise<string[]> {
+	const env = libpqEnvironment(item.postgres);
 	const database = plan.database!;
 	if (plan.dropFirst) await psqlQuery(env, maintenanceDatabase, `DROP DATABASE ${quoteIdentifier(database)} WITH (FORCE)`);
 	const created = !plan.exists || plan.dropFirst;

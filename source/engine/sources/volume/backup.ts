@@ -4,45 +4,28 @@
  * the item has a freeze command or allows live reads. A source that changes while it is read without a freeze command
  * (size, times or the fingerprint of a few blocks differ) is read again, up to three times.
  */
-import {latestFull, latestPoint, type DiskCapture, type ResolvedDisk, resolveBlockMap} from '../../catalog/points.js';
+import {type DiskCapture, type ResolvedDisk, resolveBlockMap} from '../../catalog/points.js';
 import {now} from '../../clock.js';
 import {RuntimeError, UserError} from '../../errors.js';
-import {throwIfAborted} from '../../jobs/abort.js';
-import {commitBackup, ObjectSink} from '../../jobs/object-sink.js';
-import type {BackupType, Item, JobProgress, RecoveryPoint, Trigger} from '../../model/index.js';
+import {throwIfAborted} from '../../abort.js';
+import type {RecoveryPoint, VolumeItem} from '../../model/index.js';
 import type {Repository} from '../../repository.js';
 import {CodecPool, hashLength} from '../../store/index.js';
+import type {BackupPlan, CaptureOptions} from '../backup-plan.js';
+import {commitBackup, ObjectSink} from '../object-sink.js';
 import {runHook} from './hooks.js';
 import {captureDisk} from './capture.js';
 import {sameState, sourceState} from './source-state.js';
 
 export const maxReadAttempts = 3;
 
-export type BackupOptions = {
-	type?: BackupType | undefined;
-	trigger: Trigger;
-	retainUntil?: Date | undefined;
-	signal?: AbortSignal | undefined;
-	onProgress?: ((progress: JobProgress) => void) | undefined;
-	/** A codec pool to reuse (tests, the scheduler); otherwise one is started and closed for this backup. */
-	pool?: CodecPool | undefined;
-};
-
-/** Which type a backup really is and what it is stored against. */
-export function planBackup(repo: Repository, item: Item, requested: BackupType | undefined): {type: BackupType; base: RecoveryPoint | undefined; previous: RecoveryPoint | undefined} {
-	const previous = latestPoint(repo.db, item.id);
-	if (!previous || requested === 'full') return {type: 'full', base: undefined, previous};
-	if (requested === 'differential') return {type: 'differential', base: latestFull(repo.db, item.id) ?? previous, previous};
-	return {type: 'incremental', base: previous, previous};
-}
-
-/** Backs up a volume item; returns the new recovery point. The caller holds the repository lock. */
-export async function backupVolume(repo: Repository, item: Item, options: BackupOptions): Promise<RecoveryPoint> {
+/** Backs up a volume item as planned; returns the new recovery point. The caller holds the item's lock. */
+export async function backupVolume(repo: Repository, item: VolumeItem, plan: BackupPlan, options: CaptureOptions): Promise<RecoveryPoint> {
 	// Workers start first: they boot on their own threads while the base's block map is read.
 	const pool = options.pool ?? new CodecPool();
 	const sink = new ObjectSink(repo);
 	try {
-		const {type, base, previous} = planBackup(repo, item, options.type);
+		const {type, base, previous} = plan;
 		const resolvedBase = base ? resolveBlockMap(repo.db, base.id, item.blockSize, {withHashes: true}) : undefined;
 		const previousMaps = previous && previous.id !== base?.id ? resolveBlockMap(repo.db, previous.id, item.blockSize, {withHashes: true}) : resolvedBase;
 		const baseMaps = resolvedBase && withoutDamagedHashes(resolvedBase, sink);
@@ -87,10 +70,10 @@ type ReadContext = {
 	sink: ObjectSink;
 	baseMaps: ReturnType<typeof resolveBlockMap> | undefined;
 	previousMaps: ReturnType<typeof resolveBlockMap> | undefined;
-	options: BackupOptions;
+	options: CaptureOptions;
 };
 
-async function readAllDisks(item: Item, context: ReadContext): Promise<DiskCapture[]> {
+async function readAllDisks(item: VolumeItem, context: ReadContext): Promise<DiskCapture[]> {
 	if (item.freezeCmd) await runHook(item.freezeCmd, 'freeze', item.name);
 	let readError: unknown;
 	try {
@@ -110,7 +93,7 @@ async function readAllDisks(item: Item, context: ReadContext): Promise<DiskCaptu
 	}
 }
 
-async function readDisksConsistently(item: Item, context: ReadContext): Promise<DiskCapture[]> {
+async function readDisksConsistently(item: VolumeItem, context: ReadContext): Promise<DiskCapture[]> {
 	const states = await Promise.all(item.disks.map(async disk => sourceState(disk.path).catch(() => {
 		throw new UserError('SOURCE_MISSING', `volume ${disk.path} of item "${item.name}" does not exist or cannot be read`, {
 			hint: 'Restore access to the source, or update the item',

@@ -4,8 +4,8 @@
  */
 import {closeSync} from 'node:fs';
 import type {DiskCapture, ObjectRef, ResolvedDisk} from '../../catalog/points.js';
-import {throwIfAborted} from '../../jobs/abort.js';
-import type {ObjectSink} from '../../jobs/object-sink.js';
+import {throwIfAborted} from '../../abort.js';
+import type {ObjectSink} from '../object-sink.js';
 import {BlockKind, type CodecPool, type EncodeResult, hashLength} from '../../store/index.js';
 import {openSource} from './source-state.js';
 

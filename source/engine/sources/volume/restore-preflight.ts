@@ -6,8 +6,8 @@
 import {closeSync, constants, openSync} from 'node:fs';
 import {ObjectIndex} from '../../catalog/objects.js';
 import {RuntimeError, StrataError, UserError} from '../../errors.js';
-import {throwIfAborted} from '../../jobs/abort.js';
-import type {Item, RecoveryPoint} from '../../model/index.js';
+import {throwIfAborted} from '../../abort.js';
+import {formatRecoveryPointId, type Item, type RecoveryPoint} from '../../model/index.js';
 import type {CodecPool, DecodeResult} from '../../store/index.js';
 import {blockDeviceSize} from './source-state.js';
 
@@ -45,7 +45,7 @@ export async function checkObjectsBeforeInPlaceRestore(context: PreflightContext
 		while (inFlight.length > 0) await inFlight.shift();
 	} catch (error) {
 		if (!(error instanceof StrataError) || !['OBJECT_MISSING', 'OBJECT_DAMAGED', 'PACK_DAMAGED'].includes(error.code)) throw error;
-		throw new RuntimeError(error.code, `rp${context.point.id} of "${context.item.name}" cannot be restored: ${error.message}; nothing was written to ${context.target}`, {
+		throw new RuntimeError(error.code, `${formatRecoveryPointId(context.point.id)} of "${context.item.name}" cannot be restored: ${error.message}; nothing was written to ${context.target}`, {
 			hint: error.hint,
 			cause: error,
 		});

@@ -13,20 +13,18 @@ import {resolveBlockMap} from '../../catalog/points.js';
 import {crashPoint} from '../../crash.js';
 import {RuntimeError, UserError} from '../../errors.js';
 import {isProcessAlive} from '../../lock.js';
-import {throwIfAborted} from '../../jobs/abort.js';
-import type {Disk, Item, JobProgress, RecoveryPoint} from '../../model/index.js';
-import {fsyncPath, type Repository} from '../../repository.js';
-import {CodecPool, type DecodeResult} from '../../store/index.js';
+import {throwIfAborted} from '../../abort.js';
+import {type Disk, formatRecoveryPointId, type RecoveryPoint, type VolumeItem} from '../../model/index.js';
+import type {Repository} from '../../repository.js';
+import {CodecPool, type DecodeResult, fsyncPath} from '../../store/index.js';
+import type {RestoreRunOptions} from '../restore-plan.js';
 import {assertDeviceTarget, checkObjectsBeforeInPlaceRestore, openDeviceTarget, partlyOverwritten} from './restore-preflight.js';
 
-export type RestoreOptions = {
+/** Where a volume point goes: a file, or a folder for one file per disk; --disk for one of them. */
+export type VolumeTargets = {
 	to: string;
 	disk?: string | undefined;
 	force?: boolean | undefined;
-	signal?: AbortSignal | undefined;
-	onProgress?: ((progress: JobProgress) => void) | undefined;
-	/** A codec pool to reuse; otherwise one is started and closed for this restore. */
-	pool?: CodecPool | undefined;
 };
 
 export type RestoreTarget = {disk: Disk; size: number; path: string; exists: boolean; isBlockDevice: boolean; rdev: number};
@@ -46,12 +44,12 @@ function isInside(path: string, folder: string): boolean {
 }
 
 /** Works out where each disk goes and refuses a target that would lose data, before anything is written. */
-export function planRestore(repo: Repository, item: Item, point: RecoveryPoint, options: RestoreOptions): RestoreTarget[] {
+export function planVolumeTargets(repo: Repository, item: VolumeItem, point: RecoveryPoint, options: VolumeTargets): RestoreTarget[] {
 	let disks = item.disks.filter(disk => point.disks.some(captured => captured.name === disk.name));
 	if (options.disk !== undefined) {
 		disks = disks.filter(disk => disk.name === options.disk);
 		if (disks.length === 0) {
-			throw new UserError('DISK_NOT_FOUND', `recovery point rp${point.id} of "${item.name}" has no disk named "${options.disk}"`, {
+			throw new UserError('DISK_NOT_FOUND', `recovery point ${formatRecoveryPointId(point.id)} of "${item.name}" has no disk named "${options.disk}"`, {
 				hint: `Its disks are: ${point.disks.map(disk => disk.name).join(', ')}`,
 			});
 		}
@@ -103,8 +101,8 @@ function describeTarget(path: string): {exists: boolean; isBlockDevice: boolean;
 	return {exists: info.size > 0, isBlockDevice: false, rdev: 0};
 }
 
-/** Restores the disks of a recovery point; returns where each went. The targets must come from planRestore. */
-export async function restoreVolume(repo: Repository, item: Item, point: RecoveryPoint, targets: RestoreTarget[], options: RestoreOptions): Promise<Array<{disk: string; path: string; size: number}>> {
+/** Restores the disks of a recovery point; returns where each went. The targets must come from planVolumeTargets. */
+export async function restoreVolume(repo: Repository, item: VolumeItem, point: RecoveryPoint, targets: RestoreTarget[], options: RestoreRunOptions): Promise<Array<{disk: string; path: string; size: number}>> {
 	const maps = resolveBlockMap(repo.db, point.id, item.blockSize);
 	const totalBytes = targets.reduce((sum, target) => sum + target.size, 0);
 	const pool = options.pool ?? new CodecPool();

@@ -1,5 +1,5 @@
 /** Cancellation: long operations check their signal between batches and roll back. */
-import {RuntimeError} from '../errors.js';
+import {RuntimeError} from './errors.js';
 
 /** Throws an INTERRUPTED error when the signal has fired. */
 export function throwIfAborted(signal: AbortSignal | undefined): void {
