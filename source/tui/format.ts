@@ -15,9 +15,22 @@ export function shortBytes(bytes: number): string {
 	return unit === 0 ? `${value}B` : `${value < 10 ? value.toFixed(1) : Math.round(value)}${units[unit]}`;
 }
 
-/** Money with its currency: "0.42 USD". */
-export function money(amount: number, price: Price): string {
-	return `${amount >= 100 ? amount.toFixed(0) : amount.toFixed(2)} ${price.currency}`;
+/**
+ * An amount of money in at most 6 characters that never reads as zero when it is not: "42", "0.42", "0.0031", and
+ * "9.5e-9" below a tenth of a cent (a small repository at a cloud price costs a few billionths a month).
+ */
+export function amount(value: number): string {
+	if (value === 0) return '0.00';
+	if (value >= 100) return value.toFixed(0);
+	if (value >= 0.005) return value.toFixed(2);
+	if (value >= 0.001) return value.toPrecision(2);
+	const [mantissa, exponent] = value.toExponential(1).split('e');
+	return `${mantissa}e${exponent}`;
+}
+
+/** Money with its currency: "0.42 USD", "0.0031 USD". */
+export function money(value: number, price: Price): string {
+	return `${amount(value)} ${price.currency}`;
 }
 
 /** "2026-01-03 02:30" from an ISO instant. */
@@ -33,11 +46,42 @@ export function duration(ms: number): string {
 	return minutes < 60 ? `${minutes}m${String(seconds % 60).padStart(2, '0')}s` : `${Math.floor(minutes / 60)}h${String(minutes % 60).padStart(2, '0')}m`;
 }
 
-/** Pads or cuts text to exactly `width` columns, control characters escaped (catalog strings can hold them). */
-export function fit(raw: string, width: number): string {
+/** The mark of cut text: "…", or "~" where the terminal shows ASCII only. */
+export const ellipsisFor = (unicode: boolean): string => (unicode ? '…' : '~');
+
+/** Pads or cuts text to exactly `width` columns, the cut marked, control characters escaped (catalog strings can hold them). */
+export function fit(raw: string, width: number, ellipsis = '…'): string {
 	if (width <= 0) return '';
 	const text = printable(raw);
-	return text.length > width ? `${text.slice(0, Math.max(0, width - 1))}~` : text.padEnd(width);
+	return text.length > width ? `${text.slice(0, Math.max(0, width - 1))}${ellipsis}` : text.padEnd(width);
+}
+
+export type Column = {align?: 'left' | 'right'; /** Cut to this many columns at the least when the row is too wide. */ shrinkTo?: number};
+
+/**
+ * Lays rows of cells out in aligned columns within `width`: each column as wide as its widest cell, the shrinkable
+ * ones cut (marked) when the whole does not fit. Cells past the given columns run on freely and are cut at the end.
+ */
+export function columns(rows: readonly string[][], spec: readonly Column[], width: number, ellipsis = '…'): string[] {
+	const widths = spec.map((_, index) => Math.max(0, ...rows.map(row => printable(row[index] ?? '').length)));
+	const fixed = () => widths.reduce((sum, value) => sum + value + 1, 0);
+	const widest = Math.max(0, ...rows.map(row => row.slice(spec.length).join(' ').length));
+	let over = fixed() + widest - width;
+	for (const [index, column] of spec.entries()) {
+		if (over <= 0 || column.shrinkTo === undefined) continue;
+		const cut = Math.min(over, Math.max(0, widths[index]! - column.shrinkTo));
+		widths[index] = widths[index]! - cut;
+		over -= cut;
+	}
+
+	return rows.map(row => {
+		const cells = spec.map((column, index) => {
+			const cell = fit(row[index] ?? '', widths[index]!, ellipsis);
+			return column.align === 'right' ? cell.trimEnd().padStart(widths[index]!) : cell;
+		});
+		const line = [...cells, ...row.slice(spec.length)].join(' ').trimEnd();
+		return line.length > width ? fit(line, width, ellipsis) : line;
+	});
 }
 
 /** A bar of `width` cells for a share from 0 to 1. */

@@ -20,8 +20,11 @@ export type Theme = {
 	ok: string | undefined;
 	border: 'round' | 'classic';
 	bullet: string;
+	/** Marks cut text: "…", or "~" in ASCII. */
+	ellipsis: string;
 };
 
+/** The theme for an environment's locale and NO_COLOR. */
 export function makeTheme(env: NodeJS.ProcessEnv = process.env): Theme {
 	const color = colorEnabled(env);
 	const unicode = supportsUnicode(env);
@@ -33,5 +36,6 @@ export function makeTheme(env: NodeJS.ProcessEnv = process.env): Theme {
 		ok: color ? 'green' : undefined,
 		border: unicode ? 'round' : 'classic',
 		bullet: unicode ? '•' : '*',
+		ellipsis: unicode ? '…' : '~',
 	};
 }

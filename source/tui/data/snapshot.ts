@@ -1,11 +1,18 @@
 /**
- * What the console shows, read from the catalog in one go: items, policies, jobs, cost and churn. Pure over a
- * repository and an instant, so tests render the same frame every time.
+ * What the console shows, read from the catalog in one go: items, policies, jobs, cost and churn, and for the view
+ * that is open, the item's recovery points (with what expiring each frees) or the job's record. Components only
+ * render it: no catalog query and no file-system call happens while rendering. Pure over a repository and an
+ * instant, so tests render the same frame every time.
  */
-import {costReport, recentChurn, type CostReport, type Item, type Job, listItems, listJobs, listPolicies, nextRunOf, type Policy, reapDeadJobs, type Repository} from '../../engine/index.js';
+import {costReport, type CostReport, freesBytes, getJob, type Item, type Job, listItems, listJobs, listPoints, listPolicies, monthlyCost, nextRunOf, type Policy, reapDeadJobs, type RecoveryPoint, recentChurn, type Repository} from '../../engine/index.js';
 
 export type ItemRow = {item: Item; storedBytes: number; monthlyCost: number; points: number; lastChurn: number | undefined; churnSeries: number[]; diskChurn: Array<{disk: string; churn: number}>};
 export type PolicyRow = {policy: Policy; nextRun: string | undefined};
+/** A recovery point with the figures its row shows. */
+export type PointRow = RecoveryPoint & {monthlyCost: number; freesBytes: number};
+
+/** The view whose data the snapshot also reads: an item's points, or one job. */
+export type OpenView = {pointsOf?: string | undefined; jobId?: number | undefined};
 
 export type Snapshot = {
 	repositoryPath: string;
@@ -14,12 +21,17 @@ export type Snapshot = {
 	policies: PolicyRow[];
 	jobs: Job[];
 	cost: CostReport;
+	/** The points of the item whose points view is open, oldest first. */
+	points: {item: string; rows: PointRow[]} | undefined;
+	/** The job whose record is open; null when it is gone. */
+	job: {id: number; job: Job | null} | undefined;
 };
 
 const sparklinePoints = 12;
+const shownJobs = 30;
 
-/** Reads everything the dashboard shows. */
-export function loadSnapshot(repo: Repository, now: Date, repositoryPath = repo.path): Snapshot {
+/** Reads everything the dashboard shows, and the open view's data. */
+export function loadSnapshot(repo: Repository, now: Date, repositoryPath = repo.path, open: OpenView = {}): Snapshot {
 	reapDeadJobs(repo);
 	const cost = costReport(repo);
 	const churn = recentChurn(repo, sparklinePoints);
@@ -39,5 +51,13 @@ export function loadSnapshot(repo: Repository, now: Date, repositoryPath = repo.
 		};
 	});
 	const policies = listPolicies(repo).map(policy => ({policy, nextRun: nextRunOf(policy, now)?.toISOString()}));
-	return {repositoryPath, now, items, policies, jobs: listJobs(repo, 30), cost};
+	const points = open.pointsOf === undefined ? undefined : {item: open.pointsOf, rows: pointRows(repo, open.pointsOf, cost)};
+	const job = open.jobId === undefined ? undefined : {id: open.jobId, job: getJob(repo, open.jobId) ?? null};
+	return {repositoryPath, now, items, policies, jobs: listJobs(repo, shownJobs), cost, points, job};
+}
+
+function pointRows(repo: Repository, item: string, cost: CostReport): PointRow[] {
+	// An item removed while its points are open (by another process) has none to show.
+	if (!listItems(repo).some(row => row.name === item)) return [];
+	return listPoints(repo, item).map(point => ({...point, monthlyCost: monthlyCost(point.storedBytes, cost.price), freesBytes: freesBytes(repo, point.id)}));
 }

@@ -1,16 +1,15 @@
-/** The console's state: which view is open, which pane has focus, selections, the filter and dialog fields. */
+/** The console's state: which view is open, which pane has focus, selections, the filter and the open dialog. */
 import {type Dispatch, type RefObject, useCallback, useReducer, useRef} from 'react';
+import {type Dialog, type DialogAction, dialogReducer} from '../dialogs/dialog-state.js';
 
-export const paneNames = ['Policies', 'Jobs', 'Churn', 'Storage cost'] as const;
-export type PaneIndex = 0 | 1 | 2 | 3;
-
-export type Dialog =
-	| {kind: 'restore'; item: string; rpId: number; target: string; extra: string; field: 0 | 1; confirming: boolean}
-	| {kind: 'backup'; item: string; type: 'incremental' | 'differential' | 'full'; days: string; confirming: boolean};
+/** The dashboard's panes, in their order on screen (keys 1-4). */
+export const dashboardPanes = ['policies', 'jobs', 'churn', 'cost'] as const;
+export type PaneName = (typeof dashboardPanes)[number];
+export const paneTitles: Record<PaneName, string> = {policies: 'Policies', jobs: 'Jobs', churn: 'Churn', cost: 'Storage cost'};
 
 export type View =
 	| {kind: 'dashboard'}
-	| {kind: 'zoom'; pane: PaneIndex}
+	| {kind: 'zoom'; pane: PaneName}
 	| {kind: 'points'; item: string}
 	| {kind: 'job'; jobId: number}
 	| {kind: 'help'}
@@ -20,8 +19,8 @@ export type ConsoleState = {
 	view: View;
 	/** Where Esc goes back to. */
 	history: View[];
-	focus: PaneIndex;
-	selection: [number, number, number, number];
+	focus: PaneName;
+	selection: Record<PaneName, number>;
 	pointSelection: number;
 	filter: string;
 	filtering: boolean;
@@ -32,7 +31,7 @@ export type ConsoleState = {
 };
 
 export type ConsoleAction =
-	| {type: 'focus'; pane: PaneIndex}
+	| {type: 'focus'; pane: PaneName}
 	| {type: 'focus-next'; step: 1 | -1}
 	| {type: 'move'; delta: number; size: number}
 	| {type: 'move-point'; delta: number; size: number}
@@ -41,15 +40,17 @@ export type ConsoleAction =
 	| {type: 'filter-start'}
 	| {type: 'filter-input'; text: string}
 	| {type: 'filter-end'; keep: boolean}
-	| {type: 'dialog'; dialog: Dialog | undefined}
+	| {type: 'open-dialog'; dialog: Dialog}
+	| {type: 'close-dialog'}
+	| {type: 'edit-dialog'; edit: DialogAction}
 	| {type: 'message'; text: string | undefined}
 	| {type: 'launched'; pid: number};
 
 export const initialState: ConsoleState = {
 	view: {kind: 'dashboard'},
 	history: [],
-	focus: 0,
-	selection: [0, 0, 0, 0],
+	focus: 'policies',
+	selection: {policies: 0, jobs: 0, churn: 0, cost: 0},
 	pointSelection: 0,
 	filter: '',
 	filtering: false,
@@ -70,13 +71,13 @@ export function consoleReducer(state: ConsoleState, action: ConsoleAction): Cons
 		}
 
 		case 'focus-next': {
-			return {...state, focus: (((state.focus + action.step) % 4) + 4) % 4 as PaneIndex, filter: '', filtering: false};
+			const index = dashboardPanes.indexOf(state.focus);
+			const next = dashboardPanes[(index + action.step + dashboardPanes.length) % dashboardPanes.length]!;
+			return {...state, focus: next, filter: '', filtering: false};
 		}
 
 		case 'move': {
-			const selection = [...state.selection] as ConsoleState['selection'];
-			selection[state.focus] = clamp(selection[state.focus] + action.delta, action.size);
-			return {...state, selection};
+			return {...state, selection: {...state.selection, [state.focus]: clamp(state.selection[state.focus] + action.delta, action.size)}};
 		}
 
 		case 'move-point': {
@@ -98,15 +99,23 @@ export function consoleReducer(state: ConsoleState, action: ConsoleAction): Cons
 		}
 
 		case 'filter-input': {
-			return {...state, filter: action.text, selection: state.selection.map((value, index) => (index === state.focus ? 0 : value)) as ConsoleState['selection']};
+			return {...state, filter: action.text, selection: {...state.selection, [state.focus]: 0}};
 		}
 
 		case 'filter-end': {
 			return {...state, filtering: false, filter: action.keep ? state.filter : ''};
 		}
 
-		case 'dialog': {
+		case 'open-dialog': {
 			return {...state, dialog: action.dialog};
+		}
+
+		case 'close-dialog': {
+			return {...state, dialog: undefined};
+		}
+
+		case 'edit-dialog': {
+			return state.dialog ? {...state, dialog: dialogReducer(state.dialog, action.edit)} : state;
 		}
 
 		case 'message': {

@@ -1,21 +1,37 @@
 /**
- * Live data: re-reads the catalog when another process changed it. `PRAGMA data_version` changes only when another
- * connection commits, so polling it once a second costs next to nothing and redraws happen only on real change.
+ * Live data: re-reads the catalog when another process changed it, or when the open view needs other data (an
+ * item's points, a job). `PRAGMA data_version` changes only when another connection commits, so polling it once a
+ * second costs next to nothing and redraws happen only on real change.
  */
 import {useEffect, useState} from 'react';
 import {dataVersion, type Repository} from '../../engine/index.js';
-import {loadSnapshot, type Snapshot} from '../data/snapshot.js';
+import {loadSnapshot, type OpenView, type Snapshot} from '../data/snapshot.js';
 
 export const pollMs = 1000;
 
+export type SnapshotSource = {
+	repo: Repository;
+	now: () => Date;
+	repositoryPath: string;
+	/** Changing it reads again (after the console started a job, say). */
+	refreshKey: number;
+	open: OpenView;
+	/** Called when the catalog's files were replaced under the connection (see Repository.catalogReplaced). */
+	onReplaced?: (() => void) | undefined;
+};
+
 /**
- * The current snapshot, refreshed when the repository changes (or `refreshKey` does). When the catalog's files were
- * replaced under the connection (see Repository.catalogReplaced) it stops reading and calls `onReplaced`.
+ * The current snapshot, refreshed when the repository changes; it stops reading when the catalog was replaced. And
+ * `readFor`, which reads it at once for a view about to open, from the key that opens it: the view's first frame
+ * then shows its data, not a blank waiting for the effect below.
  */
-export function useSnapshot(repo: Repository, now: () => Date, repositoryPath: string, refreshKey: number, onReplaced?: () => void): Snapshot {
-	const [snapshot, setSnapshot] = useState(() => loadSnapshot(repo, now(), repositoryPath));
+export function useSnapshot({repo, now, repositoryPath, refreshKey, open, onReplaced}: SnapshotSource): [Snapshot, (view: OpenView) => void] {
+	const [snapshot, setSnapshot] = useState(() => loadSnapshot(repo, now(), repositoryPath, open));
+	const readFor = (view: OpenView) => setSnapshot(loadSnapshot(repo, now(), repositoryPath, view));
+	const {pointsOf, jobId} = open;
 	useEffect(() => {
-		setSnapshot(loadSnapshot(repo, now(), repositoryPath));
+		const read = () => loadSnapshot(repo, now(), repositoryPath, {pointsOf, jobId});
+		setSnapshot(read());
 		let version = dataVersion(repo);
 		const timer = setInterval(() => {
 			if (onReplaced && repo.catalogReplaced()) {
@@ -27,9 +43,9 @@ export function useSnapshot(repo: Repository, now: () => Date, repositoryPath: s
 			const current = dataVersion(repo);
 			if (current === version) return;
 			version = current;
-			setSnapshot(loadSnapshot(repo, now(), repositoryPath));
+			setSnapshot(read());
 		}, pollMs);
 		return () => clearInterval(timer);
-	}, [repo, repositoryPath, refreshKey, onReplaced]);
-	return snapshot;
+	}, [repo, repositoryPath, refreshKey, onReplaced, pointsOf, jobId]);
+	return [snapshot, readFor];
 }
