@@ -1,6 +1,7 @@
-/** Runs the built CLI (dist/cli/main.js) as a real child process. */
+/** Runs the built CLI (dist/cli/main.js) as a real child process, or the same CLI in this process through runCli. */
 import {fileURLToPath} from 'node:url';
 import {execa} from 'execa';
+import {runCli} from '../../source/cli/run-cli.js';
 
 export const cliEntry = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 
@@ -32,4 +33,27 @@ export async function runStrata(args: string[], options: StrataRunOptions = {}):
 		...(options.input === undefined ? {stdin: 'ignore' as const} : {input: options.input}),
 	});
 	return {exitCode: result.exitCode ?? -1, stdout: result.stdout, stderr: result.stderr};
+}
+
+/**
+ * Runs `strata ARGS...` in this process through runCli, with what runStrata gives the build: the same environment,
+ * no terminal, the output without its final newline. For tests of many quick refusals, where a process per case costs
+ * a second. options.env is also put into process.env while it runs, for the engine's own reads (STRATA_NOW).
+ */
+export async function runStrataInProcess(args: string[], options: Omit<StrataRunOptions, 'cwd' | 'input'> = {}): Promise<StrataRun> {
+	let stdout = '';
+	let stderr = '';
+	const overlay = options.env ?? {};
+	const saved = Object.keys(overlay).map(key => [key, process.env[key]] as const);
+	Object.assign(process.env, overlay);
+	try {
+		const env = {...cleanEnv(), NO_COLOR: '1', ...overlay};
+		const exitCode = await runCli(args, {stdout: {write: text => (stdout += text)}, stderr: {write: text => (stderr += text)}, env});
+		return {exitCode, stdout: stdout.replace(/\n$/, ''), stderr: stderr.replace(/\n$/, '')};
+	} finally {
+		for (const [key, value] of saved) {
+			if (value === undefined) delete process.env[key];
+			else process.env[key] = value;
+		}
+	}
 }
