@@ -1,6 +1,5 @@
 /** Churn: what changed per recovery point and per disk, and an item's average daily churn. */
-import {churnRows, recentChurnRows} from '../catalog/accounting.js';
-import {requireItem} from '../catalog/items.js';
+import {churnRows, recentChurnRows, requireItem} from '../catalog/index.js';
 import {now} from '../clock.js';
 import type {Repository} from '../repository.js';
 

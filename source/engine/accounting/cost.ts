@@ -1,6 +1,5 @@
 /** Storage cost per recovery point, per item and for the repository. */
-import {itemTotals, pointFigures, repositoryTotals} from '../catalog/accounting.js';
-import {requireItem} from '../catalog/items.js';
+import {itemTotals, pointFigures, repositoryTotals, requireItem} from '../catalog/index.js';
 import {freesBytes} from '../lifecycle/merge.js';
 import type {Repository} from '../repository.js';
 import {getPrice, monthlyCost, type Price} from '../settings.js';

@@ -3,9 +3,7 @@
  * long its policy keeps points. Steady state: each day adds the daily churn (compressed) until points start to
  * expire, after which expiries free about as much as backups add.
  */
-import {itemStorage} from '../catalog/accounting.js';
-import {requireItem} from '../catalog/items.js';
-import {requirePolicy} from '../catalog/policies.js';
+import {itemStorage, requireItem, requirePolicy} from '../catalog/index.js';
 import {now} from '../clock.js';
 import type {Retention} from '../model/index.js';
 import type {Repository} from '../repository.js';

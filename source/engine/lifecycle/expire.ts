@@ -3,11 +3,7 @@
  * and expiring them oldest first by merging each into its children. Stopped or deleted items expire nothing, and an
  * item's newest point never expires while the item exists.
  */
-import {getItemById, listItems} from '../catalog/items.js';
-import {newestPointId, pointItemId} from '../catalog/merge.js';
-import {unchargedBytes} from '../catalog/objects.js';
-import {policyOfItem} from '../catalog/policies.js';
-import {listPoints} from '../catalog/points.js';
+import {getItemById, listItems, listPoints, newestPointId, pointItemId, policyOfItem, unchargedBytes} from '../catalog/index.js';
 import {now} from '../clock.js';
 import {UserError} from '../errors.js';
 import {formatRecoveryPointId, type Item, type RecoveryPoint} from '../model/index.js';

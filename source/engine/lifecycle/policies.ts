@@ -1,6 +1,5 @@
 /** Policies: a schedule plus retention. Items point at one; expiry times are derived from it when read. */
-import {getPolicyById, insertPolicy, listPolicyRows, requirePolicy, updatePolicy, deletePolicy} from '../catalog/policies.js';
-import {requireItem, setItemPolicyId} from '../catalog/items.js';
+import {deletePolicy, getPolicyById, insertPolicy, listPolicyRows, requireItem, requirePolicy, setItemPolicyId, updatePolicy} from '../catalog/index.js';
 import {now} from '../clock.js';
 import {UserError} from '../errors.js';
 import {assertName, type Item, type Policy, type Retention} from '../model/index.js';

@@ -2,9 +2,7 @@
  * Retention what-if: which recovery points a policy with other retention would expire now, how many bytes the merges
  * would free, and what that changes per month. Runs on an in-memory copy of the catalog, so nothing on disk changes.
  */
-import {chargedBytes} from '../catalog/objects.js';
-import {openInMemoryCopy} from '../catalog/open.js';
-import {itemNamesOfPolicy, requirePolicy, setPolicyRetention} from '../catalog/policies.js';
+import {chargedBytes, itemNamesOfPolicy, openInMemoryCopy, requirePolicy, setPolicyRetention} from '../catalog/index.js';
 import {now} from '../clock.js';
 import type {Retention} from '../model/index.js';
 import {Repository} from '../repository.js';
