@@ -8,8 +8,7 @@ import {homedir} from 'node:os';
 import {dirname, join, resolve} from 'node:path';
 import type {Database as SqliteDatabase} from 'better-sqlite3';
 import {catalogCommits, commitsFileName, recordedCommits} from './catalog/commits.js';
-import {catalogVersion, migrate, schemaVersion} from './catalog/migrations.js';
-import {countObjects} from './catalog/objects.js';
+import {catalogVersion, holdsObjects, migrate, schemaVersion} from './catalog/migrations.js';
 import {openCatalog, openCatalogReadOnly, removeCatalogCopy} from './catalog/open.js';
 import {now} from './clock.js';
 import {RuntimeError, UserError} from './errors.js';
@@ -78,7 +77,7 @@ export function fsyncPath(path: string): void {
  * relabelled; one with objects cannot be read by this build, and says so.
  */
 function upgradeFormat(target: string, config: RepositoryConfig, db: SqliteDatabase): RepositoryConfig {
-	if (countObjects(db) > 0) {
+	if (holdsObjects(db)) {
 		throw new RuntimeError('REPO_TOO_OLD', `the repository at ${target} has format ${config.format}, from a development build of Strata that named objects by SHA-256`, {
 			hint: 'Create a new repository with `strata init` and back up again',
 		});
