@@ -110,11 +110,6 @@ export class Repository {
 		this.catalogReplaced();
 	}
 
-	/** A read-model view of a repository over another catalog connection (an in-memory copy for what-ifs). */
-	static inMemory(original: Repository, db: SqliteDatabase): Repository {
-		return new Repository(original.path, original.config, db);
-	}
-
 	/** Creates a new repository at `path` (which must not exist, or be an empty folder) and opens it. */
 	static init(path: string): Repository {
 		const target = resolve(path);
