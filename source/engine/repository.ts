@@ -8,8 +8,7 @@ import {homedir} from 'node:os';
 import {dirname, join, resolve} from 'node:path';
 import type {Database as SqliteDatabase} from 'better-sqlite3';
 import {catalogCommits, commitsFileName, recordedCommits} from './catalog/commits.js';
-import {catalogVersion, migrate, schemaVersion} from './catalog/migrations.js';
-import {countObjects} from './catalog/objects.js';
+import {catalogVersion, holdsObjects, migrate, schemaVersion} from './catalog/migrations.js';
 import {openCatalog, openCatalogReadOnly, removeCatalogCopy} from './catalog/open.js';
 import {now} from './clock.js';
 import {RuntimeError, UserError} from './errors.js';
@@ -54,7 +53,7 @@ export function resolveRepositoryPath(flag: string | undefined, env: NodeJS.Proc
  * relabelled; one with objects cannot be read by this build, and says so.
  */
 function upgradeFormat(target: string, config: RepositoryConfig, db: SqliteDatabase): RepositoryConfig {
-	if (countObjects(db) > 0) {
+	if (holdsObjects(db)) {
 		throw new RuntimeError('REPO_TOO_OLD', `the repository at ${target} has format ${config.format}, from a development build of Strata that named objects by SHA-256`, {
 			hint: 'Create a new repository with `strata init` and back up again',
 		});
@@ -85,11 +84,6 @@ export class Repository {
 		this.lostCommits = state.lostCommits;
 		this.catalogCopy = state.catalogCopy;
 		this.catalogReplaced();
-	}
-
-	/** A read-model view of a repository over another catalog connection (an in-memory copy for what-ifs). */
-	static inMemory(original: Repository, db: SqliteDatabase): Repository {
-		return new Repository(original.path, original.config, db);
 	}
 
 	/** Creates a new repository at `path` (which must not exist, or be an empty folder) and opens it. */

@@ -1,18 +1,12 @@
 /** Repository settings kept in the catalog: the storage price used for cost figures, and its currency. */
 import type {CatalogHandle} from './catalog/connection.js';
-import {getSetting, putSetting} from './catalog/settings.js';
+import {currencyKey, pricePerGibMonthKey, putSetting} from './catalog/settings.js';
 import {UserError} from './errors.js';
 
-export const pricePerGibMonthKey = 'price-per-gib-month';
-export const currencyKey = 'currency';
+/** The price setting and what it costs are read in catalog/settings.ts, where accounting and lifecycle find them. */
+export {currencyKey, getPrice, monthlyCost, type Price, pricePerGibMonthKey} from './catalog/settings.js';
+
 export const settingKeys = [pricePerGibMonthKey, currencyKey] as const;
-
-export type Price = {perGibMonth: number; currency: string};
-
-/** The repository's storage price (0 USD until set). */
-export function getPrice(catalog: CatalogHandle): Price {
-	return {perGibMonth: Number(getSetting(catalog, pricePerGibMonthKey) ?? 0), currency: getSetting(catalog, currencyKey) ?? 'USD'};
-}
 
 /** The highest price accepted: far above any real storage price, low enough that no cost figure overflows. */
 export const maxPricePerGibMonth = 1_000_000;
@@ -48,9 +42,4 @@ export function setSetting(catalog: CatalogHandle, key: string, value: string): 
 	}
 
 	putSetting(catalog, key, stored);
-}
-
-/** Money per month for stored bytes at a price. */
-export function monthlyCost(bytes: number, price: Price): number {
-	return (bytes / 1024 ** 3) * price.perGibMonth;
 }

@@ -1,8 +1,6 @@
 /** Churn: what changed per recovery point and per disk, and an item's average daily churn. */
-import {churnRows, recentChurnRows} from '../catalog/accounting.js';
-import {requireItem} from '../catalog/items.js';
+import {type CatalogHandle, churnRows, recentChurnRows, requireItem} from '../catalog/index.js';
 import {now} from '../clock.js';
-import type {Repository} from '../repository.js';
 
 export type DiskChurn = {disk: string; changedBlocks: number; changedBytes: number; usedBytes: number; churn: number};
 /**
@@ -32,7 +30,7 @@ export function averageDailyChurn(points: ReadonlyArray<{createdAt: string; chan
 }
 
 /** Churn of an item's points, per disk, with its average daily churn over 7 and 30 days. */
-export function churnReport(repo: Repository, itemName: string, at: Date = now()): ChurnReport {
+export function churnReport(repo: CatalogHandle, itemName: string, at: Date = now()): ChurnReport {
 	const item = requireItem(repo, itemName);
 	const rows = churnRows(repo, item.id);
 	const points = new Map<number, PointChurn>();
@@ -73,7 +71,7 @@ function dumpChurn(meta: string): {changedBytes: number | null; usedBytes: numbe
 export type RecentChurn = {createdAt: string; churn: number | undefined; disks: Array<{disk: string; churn: number}>};
 
 /** The churn of each item's newest `count` points (oldest first), in one query: for dashboards and sparklines. */
-export function recentChurn(repo: Repository, count: number): Map<number, RecentChurn[]> {
+export function recentChurn(repo: CatalogHandle, count: number): Map<number, RecentChurn[]> {
 	const rows = recentChurnRows(repo, count);
 	const byItem = new Map<number, Array<RecentChurn & {id: number; changed: number | null; used: number}>>();
 	for (const row of rows) {

@@ -1,9 +1,6 @@
 /** Storage cost per recovery point, per item and for the repository. */
-import {itemTotals, pointFigures, repositoryTotals} from '../catalog/accounting.js';
-import {requireItem} from '../catalog/items.js';
+import {type CatalogHandle, getPrice, itemTotals, monthlyCost, pointFigures, type Price, repositoryTotals, requireItem} from '../catalog/index.js';
 import {freesBytes} from '../lifecycle/merge.js';
-import type {Repository} from '../repository.js';
-import {getPrice, monthlyCost, type Price} from '../settings.js';
 
 export type PointCost = {
 	id: number;
@@ -24,7 +21,7 @@ export type ItemCost = {item: string; kind: string; points: number; ownedBlocks:
 export type CostReport = {price: Price; items: ItemCost[]; total: {storedBytes: number; logicalBytes: number; monthlyCost: number; points: number}};
 
 /** Cost of every item (or one, with its points). `withFrees` adds what expiring each point would free (slower). */
-export function costReport(repo: Repository, options: {item?: string | undefined; withFrees?: boolean} = {}): CostReport {
+export function costReport(repo: CatalogHandle, options: {item?: string | undefined; withFrees?: boolean} = {}): CostReport {
 	const price = getPrice(repo);
 	const itemFilter = options.item === undefined ? undefined : requireItem(repo, options.item);
 	const totals = itemTotals(repo, itemFilter?.id);

@@ -3,13 +3,9 @@
  * long its policy keeps points. Steady state: each day adds the daily churn (compressed) until points start to
  * expire, after which expiries free about as much as backups add.
  */
-import {itemStorage} from '../catalog/accounting.js';
-import {requireItem} from '../catalog/items.js';
-import {requirePolicy} from '../catalog/policies.js';
+import {type CatalogHandle, getPrice, itemStorage, monthlyCost, type Price, requireItem, requirePolicy} from '../catalog/index.js';
 import {now} from '../clock.js';
 import type {Retention} from '../model/index.js';
-import type {Repository} from '../repository.js';
-import {getPrice, monthlyCost, type Price} from '../settings.js';
 import {churnReport} from './churn.js';
 
 export type ForecastInput = {
@@ -45,7 +41,7 @@ export function project(input: ForecastInput, days: number, price: Price, step =
 }
 
 /** Forecast for one item over `days`, from its last 30 days of churn and its policy's retention. */
-export function forecastItem(repo: Repository, itemName: string, days: number, at: Date = now()): Forecast {
+export function forecastItem(repo: CatalogHandle, itemName: string, days: number, at: Date = now()): Forecast {
 	const item = requireItem(repo, itemName);
 	const churn = churnReport(repo, itemName, at);
 	const stored = itemStorage(repo, item.id);

@@ -186,6 +186,11 @@ export function schemaVersion(db: Database): number {
 	return db.pragma('user_version', {simple: true}) as number;
 }
 
+/** Whether the catalog holds any object: a repository of an older format without one can simply be relabelled. */
+export function holdsObjects(db: Database): boolean {
+	return (db.prepare('SELECT count(*) FROM objects').pluck().get() as number) > 0;
+}
+
 /** Brings a catalog up to `target` (default: the newest this build knows). Refuses a catalog newer than that. */
 export function migrate(db: Database, target = catalogVersion): void {
 	const current = schemaVersion(db);

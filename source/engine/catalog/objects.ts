@@ -64,11 +64,6 @@ export class ObjectIndex {
 	}
 }
 
-/** How many objects the catalog holds. */
-export function countObjects(catalog: CatalogHandle): number {
-	return connectionOf(catalog).prepare('SELECT count(*) FROM objects').pluck().get() as number;
-}
-
 /** Stored bytes of objects charged to no point: garbage until gc deletes them. */
 export function unchargedBytes(catalog: CatalogHandle): number {
 	return connectionOf(catalog).prepare('SELECT coalesce(sum(stored_length), 0) FROM objects WHERE charged_rp_id IS NULL').pluck().get() as number;

@@ -3,11 +3,7 @@
  * and expiring them oldest first by merging each into its children. Stopped or deleted items expire nothing, and an
  * item's newest point never expires while the item exists.
  */
-import {getItemById, listItems} from '../catalog/items.js';
-import {newestPointId, pointItemId} from '../catalog/merge.js';
-import {unchargedBytes} from '../catalog/objects.js';
-import {policyOfItem} from '../catalog/policies.js';
-import {listPoints} from '../catalog/points.js';
+import {type CatalogHandle, getItemById, listItems, listPoints, newestPointId, pointItemId, policyOfItem, unchargedBytes} from '../catalog/index.js';
 import {now} from '../clock.js';
 import {UserError} from '../errors.js';
 import {formatRecoveryPointId, type Item, type RecoveryPoint} from '../model/index.js';
@@ -19,7 +15,7 @@ import {expiryTimes} from './retention.js';
 export type ExpiryCandidate = {item: string; id: number; type: string; createdAt: string; expiresAt: string; freesBytes: number};
 
 /** Every point of an item with its expiry derived from the item's policy now (undefined: does not expire). */
-export function pointsWithExpiry(repo: Repository, item: Item): RecoveryPoint[] {
+export function pointsWithExpiry(repo: CatalogHandle, item: Item): RecoveryPoint[] {
 	const points = listPoints(repo, item.id);
 	if (item.state !== 'active') return points.map(point => ({...point, expiresAt: undefined}));
 	const policy = policyOfItem(repo, item.id);
@@ -28,7 +24,7 @@ export function pointsWithExpiry(repo: Repository, item: Item): RecoveryPoint[] 
 }
 
 /** The points of one item due to expire at `at`, oldest first (its newest point never is). */
-function dueOf(repo: Repository, item: Item, at: Date, withFrees = true): ExpiryCandidate[] {
+function dueOf(repo: CatalogHandle, item: Item, at: Date, withFrees = true): ExpiryCandidate[] {
 	if (item.state !== 'active') return [];
 	const due: ExpiryCandidate[] = [];
 	for (const point of pointsWithExpiry(repo, item).slice(0, -1)) {
@@ -40,7 +36,7 @@ function dueOf(repo: Repository, item: Item, at: Date, withFrees = true): Expiry
 }
 
 /** The points due to expire at `at`, oldest first, with what each would free if expired now. */
-export function dueExpiries(repo: Repository, at: Date = now()): ExpiryCandidate[] {
+export function dueExpiries(repo: CatalogHandle, at: Date = now()): ExpiryCandidate[] {
 	return listItems(repo)
 		.flatMap(item => dueOf(repo, item, at))
 		.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id - b.id);

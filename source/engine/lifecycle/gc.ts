@@ -8,14 +8,29 @@
  */
 import {existsSync, readdirSync, rmSync, statSync} from 'node:fs';
 import {join, relative} from 'node:path';
-import {countCommit} from '../catalog/commits.js';
-import {inTransaction} from '../catalog/connection.js';
-import {deleteObjects, moveObjects, objectsInPack, unreferencedObjectIds} from '../catalog/objects.js';
-import {deleteEmptiedPacks, deletePacks, insertPacks, packIds, packNames, type PackUse, packUses} from '../catalog/packs.js';
-import {clearPendingPacks, forgetDeadPending, judgeOrphans, markPending, pendingHooks} from '../catalog/pending-packs.js';
+import {
+	clearPendingPacks,
+	countCommit,
+	deleteEmptiedPacks,
+	deleteObjects,
+	deletePacks,
+	forgetDeadPending,
+	insertPacks,
+	inTransaction,
+	judgeOrphans,
+	livePins,
+	markPending,
+	moveObjects,
+	objectsInPack,
+	packIds,
+	packNames,
+	type PackUse,
+	packUses,
+	pendingHooks,
+	unreferencedObjectIds,
+} from '../catalog/index.js';
 import {RuntimeError} from '../errors.js';
 import {crashPoint} from '../crash.js';
-import {livePins} from '../catalog/pins.js';
 import {heartbeatIfDue} from '../lock-heartbeat.js';
 import {isProcessAlive} from '../lock.js';
 import {lockForDeletion} from '../repository-locks.js';

@@ -5,25 +5,27 @@
  * full becomes a full. Objects the expired point paid for are charged to the oldest point that still references
  * them, or become garbage for `gc`.
  */
-import {countCommit} from '../catalog/commits.js';
-import {type CatalogHandle, inTransaction} from '../catalog/connection.js';
 import {
 	carryEntries,
+	type CatalogHandle,
 	chargedPoints,
 	childrenOf,
+	countCommit,
 	deletePointContents,
 	deletePointRow,
+	describePin,
 	doomedOnlyBytes,
 	hasRecipe,
+	inTransaction,
+	livePins,
 	objectsChargedTo,
-	type PointHead,
 	pointHead,
+	type PointHead,
 	rebasePoint,
 	rechargeObjects,
 	recipeOnlyBytes,
-} from '../catalog/merge.js';
-import {describePin, livePins} from '../catalog/pins.js';
-import {refreshPointAggregates} from '../catalog/points.js';
+	refreshPointAggregates,
+} from '../catalog/index.js';
 import {crashPoint} from '../crash.js';
 import {BugError} from '../errors.js';
 

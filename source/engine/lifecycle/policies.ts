@@ -1,10 +1,18 @@
 /** Policies: a schedule plus retention. Items point at one; expiry times are derived from it when read. */
-import {getPolicyById, insertPolicy, listPolicyRows, requirePolicy, updatePolicy, deletePolicy} from '../catalog/policies.js';
-import {requireItem, setItemPolicyId} from '../catalog/items.js';
+import {
+	type CatalogHandle,
+	deletePolicy,
+	getPolicyById,
+	insertPolicy,
+	listPolicyRows,
+	requireItem,
+	requirePolicy,
+	setItemPolicyId,
+	updatePolicy,
+} from '../catalog/index.js';
 import {now} from '../clock.js';
 import {UserError} from '../errors.js';
 import {assertName, type Item, type Policy, type Retention} from '../model/index.js';
-import type {Repository} from '../repository.js';
 import {assertSchedule, assertTimezone, nextSlot} from './schedule.js';
 
 export type PolicyChanges = {
@@ -26,7 +34,7 @@ function assertRetention(retention: Retention): void {
 }
 
 /** Creates a policy. */
-export function addPolicy(repo: Repository, name: string, changes: PolicyChanges): Policy {
+export function addPolicy(repo: CatalogHandle, name: string, changes: PolicyChanges): Policy {
 	assertName(name, 'policy');
 	if (!changes.schedule) throw new UserError('NO_SCHEDULE', 'a policy needs --schedule', {hint: 'Use e.g. --schedule daily@02:30'});
 	const timezone = assertTimezone(changes.timezone ?? 'UTC');
@@ -37,7 +45,7 @@ export function addPolicy(repo: Repository, name: string, changes: PolicyChanges
 }
 
 /** Changes a policy; the new retention applies to existing recovery points too. */
-export function setPolicy(repo: Repository, name: string, changes: PolicyChanges): Policy {
+export function setPolicy(repo: CatalogHandle, name: string, changes: PolicyChanges): Policy {
 	const policy = requirePolicy(repo, name);
 	const next: Policy = {
 		...policy,
@@ -52,17 +60,17 @@ export function setPolicy(repo: Repository, name: string, changes: PolicyChanges
 }
 
 /** Every policy with its item count. */
-export function listPolicies(repo: Repository): Policy[] {
+export function listPolicies(repo: CatalogHandle): Policy[] {
 	return listPolicyRows(repo);
 }
 
 /** A policy by name. */
-export function getPolicy(repo: Repository, name: string): Policy {
+export function getPolicy(repo: CatalogHandle, name: string): Policy {
 	return requirePolicy(repo, name);
 }
 
 /** Removes a policy that no item uses. */
-export function removePolicy(repo: Repository, name: string): void {
+export function removePolicy(repo: CatalogHandle, name: string): void {
 	deletePolicy(repo, name);
 }
 
@@ -72,7 +80,7 @@ export function nextRunOf(policy: Policy, after: Date = now()): Date | undefined
 }
 
 /** Puts an item under a policy, or under none with `undefined`. */
-export function setItemPolicy(repo: Repository, itemName: string, policyName: string | undefined): Item {
+export function setItemPolicy(repo: CatalogHandle, itemName: string, policyName: string | undefined): Item {
 	const item = requireItem(repo, itemName);
 	const policyId = policyName === undefined ? null : requirePolicy(repo, policyName).id;
 	setItemPolicyId(repo, item.id, policyId);

@@ -3,14 +3,10 @@
  * `undelete` brings them back as stopped with data retained), after which the scheduler purges them. Stopping with
  * retain-data keeps every point, never expiring, until protection resumes.
  */
-import {countCommit} from '../catalog/commits.js';
-import {inTransaction} from '../catalog/connection.js';
-import {deleteItem, getItemById, listItems, requireItem, setItemState} from '../catalog/items.js';
+import {countCommit, deleteItem, getItemById, inTransaction, itemIsPinned, listItems, purgeItemPoints, requireItem, setItemState} from '../catalog/index.js';
 import {now} from '../clock.js';
 import {UserError} from '../errors.js';
 import type {Item} from '../model/index.js';
-import {purgeItemPoints} from '../catalog/merge.js';
-import {itemIsPinned} from '../catalog/pins.js';
 import {lockItemSync} from '../repository-locks.js';
 import type {Repository} from '../repository.js';
 

@@ -2,13 +2,19 @@
  * Retention what-if: which recovery points a policy with other retention would expire now, how many bytes the merges
  * would free, and what that changes per month. Runs on an in-memory copy of the catalog, so nothing on disk changes.
  */
-import {chargedBytes} from '../catalog/objects.js';
-import {openInMemoryCopy} from '../catalog/open.js';
-import {itemNamesOfPolicy, requirePolicy, setPolicyRetention} from '../catalog/policies.js';
+import {
+	type CatalogHandle,
+	chargedBytes,
+	getPrice,
+	itemNamesOfPolicy,
+	monthlyCost,
+	openInMemoryCopy,
+	type Price,
+	requirePolicy,
+	setPolicyRetention,
+} from '../catalog/index.js';
 import {now} from '../clock.js';
 import type {Retention} from '../model/index.js';
-import {Repository} from '../repository.js';
-import {getPrice, monthlyCost, type Price} from '../settings.js';
 import {dueExpiries} from './expire.js';
 import {mergeAway} from './merge.js';
 
@@ -24,15 +30,14 @@ export type SimulationResult = {
 };
 
 /** Simulates new retention for a policy at `at` (default now) without changing the repository. */
-export function simulateRetention(repo: Repository, policyName: string, retention: Partial<Retention>, at: Date = now()): SimulationResult {
+export function simulateRetention(repo: CatalogHandle, policyName: string, retention: Partial<Retention>, at: Date = now()): SimulationResult {
 	const policy = requirePolicy(repo, policyName);
 	const copy = openInMemoryCopy(repo);
 	try {
 		const next = {...policy.retention, ...retention};
 		setPolicyRetention(copy, policy.id, next);
-		const view = Repository.inMemory(repo, copy);
 		const policyItems = new Set(itemNamesOfPolicy(copy, policy.id));
-		const due = dueExpiries(view, at).filter(point => policyItems.has(point.item));
+		const due = dueExpiries(copy, at).filter(point => policyItems.has(point.item));
 		const before = chargedBytes(copy);
 		for (const point of due) mergeAway(copy, point.id);
 		const after = chargedBytes(copy);
