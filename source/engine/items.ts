@@ -4,7 +4,8 @@ import {resolve} from 'node:path';
 import {deleteItem, diskNames, insertItem, requireItem, type SettingsChange, updateItemSettings} from './catalog/items.js';
 import {now} from './clock.js';
 import {UserError} from './errors.js';
-import {assertName, defaultBlockSize, type Item, maxBlockSize, minBlockSize, type PostgresSettings} from './model/index.js';
+import {assertBlockSize, defaultBlockSize} from './chunkers/index.js';
+import {assertName, type Item, type PostgresSettings} from './model/index.js';
 import type {Repository} from './repository.js';
 
 /** Every item in the repository, in the order they were added: one function for the engine and its callers. */
@@ -19,15 +20,6 @@ export type AddVolumeItemOptions = {
 	/** Read block devices even while mounted or held (no freeze command): the copy may be inconsistent. */
 	allowLive?: boolean;
 };
-
-/** Checks a block size: a power of two from 4 KiB to 1 MiB. */
-export function assertBlockSize(size: number): number {
-	if (!Number.isInteger(size) || size < minBlockSize || size > maxBlockSize || (size & (size - 1)) !== 0) {
-		throw new UserError('BAD_BLOCK_SIZE', `block size ${size} is not a power of two from 4096 to 1048576`, {hint: 'Use e.g. --block-size 16384 (the default)'});
-	}
-
-	return size;
-}
 
 /** Checks that a volume source exists and is a regular file or a block device. */
 export function assertVolumeSource(path: string): string {

@@ -17,11 +17,6 @@ export function churnShare(changedBytes: number, usedBytes: number): number {
 	return usedBytes > 0 ? changedBytes / usedBytes : 0;
 }
 
-/** The incremental storage a churn share of a data size costs before compression: 5% of 8 TB is 0.4 TB. */
-export function incrementalBytesFor(usedBytes: number, share: number): number {
-	return usedBytes * share;
-}
-
 /** Average bytes changed per day over the `days` before `at`. */
 export function averageDailyChurn(points: ReadonlyArray<{createdAt: string; changedBytes: number | null}>, days: number, at: Date): number {
 	const since = at.getTime() - days * dayMs;

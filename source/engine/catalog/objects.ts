@@ -55,13 +55,21 @@ export class ObjectIndex {
 
 	/** Where each object a point needs lives, in the order given (ids may repeat); fails naming the first one missing. */
 	locate(ids: readonly number[], rpId: number): StoredObject[] {
-		const found = this.getMany(ids);
-		return ids.map(id => {
-			const object = found.get(id);
-			if (!object) throw new RuntimeError('OBJECT_MISSING', `object ${id} needed by ${formatRecoveryPointId(rpId)} is not in the catalog`, {hint: 'Run `strata verify` to see the damage'});
-			return object;
-		});
+		return locateAll(idsToFind => this.getMany(idsToFind), ids, rpId);
 	}
+}
+
+/**
+ * Where each object a point needs is, in the order given (ids may repeat), from a look-up that leaves out what the
+ * repository lacks; fails naming the first one missing: what every restore says of an object the catalog lost.
+ */
+export function locateAll<L>(locate: (ids: readonly number[]) => ReadonlyMap<number, L>, ids: readonly number[], rpId: number): L[] {
+	const found = locate(ids);
+	return ids.map(id => {
+		const object = found.get(id);
+		if (object === undefined) throw new RuntimeError('OBJECT_MISSING', `object ${id} needed by ${formatRecoveryPointId(rpId)} is not in the catalog`, {hint: 'Run `strata verify` to see the damage'});
+		return object;
+	});
 }
 
 /** Stored bytes of objects charged to no point: garbage until gc deletes them. */

@@ -1,4 +1,4 @@
-/** Identifiers: object hashes are hex BLAKE3 (256 bits); recovery points are numbered per repository. */
+/** Identifiers as people type and read them: recovery points (numbered per repository, shown as rp7) and names. */
 import {UserError} from '../errors.js';
 import {printable} from '../text.js';
 
@@ -7,10 +7,6 @@ type Brand<T, B extends string> = T & {readonly [brand]: B};
 
 /** A recovery point's number in the catalog. */
 export type RecoveryPointId = Brand<number, 'RecoveryPointId'>;
-/** An object's content hash, 64 lowercase hex characters. */
-export type ObjectHash = Brand<string, 'ObjectHash'>;
-/** A pack's name, 32 lowercase hex characters. */
-export type PackName = Brand<string, 'PackName'>;
 
 /** Reads a recovery point id as the user types it: `7`, `rp7` or `RP7`. */
 export function parseRecoveryPointId(text: string): RecoveryPointId {
@@ -27,11 +23,6 @@ export function parseRecoveryPointId(text: string): RecoveryPointId {
 /** How a recovery point id is shown to people. */
 export function formatRecoveryPointId(id: number): string {
 	return `rp${id}`;
-}
-
-/** The first 8 characters of a hash, for display. */
-export function shortHash(hash: string): string {
-	return hash.slice(0, 8);
 }
 
 /** Longest item, policy or disk name: long enough for a host name and a role, short enough for a table column. */

@@ -99,10 +99,6 @@ export type Job = {
 	detail: Record<string, unknown>;
 };
 
-export const minBlockSize = 4096;
-export const maxBlockSize = 1024 * 1024;
-export const defaultBlockSize = 16 * 1024;
-
 /** How long recovery points are kept: a scheduled point N days; the first of its ISO week N weeks, and so on. */
 export type Retention = {
 	daily: number | undefined;

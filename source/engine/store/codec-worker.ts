@@ -7,6 +7,7 @@ import {parentPort} from 'node:worker_threads';
 import zstd from 'zstd-napi/binding.js';
 import type {DecodeRequest, DecodeResult, DecodeTarget, EncodeRequest, EncodeResult, WorkerRequest} from './codec-protocol.js';
 import {BlockKind, transferable} from './codec-protocol.js';
+import {blockOffsets} from '../chunkers/fixed-blocks.js';
 import {directReadBuffer, readFully} from './direct-read.js';
 import {writeFullyInBackground} from './file-writes.js';
 
@@ -83,10 +84,7 @@ function readInto(from: NonNullable<EncodeRequest['readFrom']>): {buffer: Uint8A
 /** Reads a batch of fixed-size blocks from a file into the worker's own buffer; returns the data and block boundaries. */
 function readBatch(from: NonNullable<EncodeRequest['readFrom']>): {data: Uint8Array; offsets: Uint32Array} {
 	const {buffer, filled} = readInto(from);
-	const count = Math.ceil(filled / from.blockSize);
-	const offsets = new Uint32Array(count + 1);
-	for (let block = 0; block <= count; block++) offsets[block] = Math.min(block * from.blockSize, filled);
-	return {data: buffer.subarray(0, filled), offsets};
+	return {data: buffer.subarray(0, filled), offsets: blockOffsets(filled, from.blockSize)};
 }
 
 function encode(request: EncodeRequest): EncodeResult {

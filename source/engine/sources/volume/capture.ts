@@ -3,6 +3,7 @@
  * batches in flight, and a block-map entry for every block that differs from the base.
  */
 import {closeSync} from 'node:fs';
+import {blockCount, blocksPerBatch} from '../../chunkers/index.js';
 import type {DiskCapture, ObjectRef, ResolvedDisk} from '../../catalog/points.js';
 import {throwIfAborted} from '../../abort.js';
 import type {ObjectSink} from '../object-sink.js';
@@ -43,7 +44,7 @@ function sameHash(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean
 /** Reads a disk once and returns its block-map entries against the base. */
 export async function captureDisk(options: CaptureOptions): Promise<DiskCapture> {
 	const {blockSize, base, previous, pool, sink} = options;
-	const blocksPerBatch = Math.max(1, Math.floor(batchBytes / blockSize));
+	const blocksInBatch = blocksPerBatch(batchBytes, blockSize);
 	const source = openSource(options.path, {isBlockDevice: options.isBlockDevice, exclusive: options.exclusive, itemName: options.itemName});
 	const capture: DiskCapture = {diskId: options.diskId, size: 0, changedBlocks: 0, changedBytes: 0, usedBytes: 0, indices: [], refs: []};
 	const inFlight: Array<{first: number; result: Promise<EncodeResult>}> = [];
@@ -103,7 +104,7 @@ export async function captureDisk(options: CaptureOptions): Promise<DiskCapture>
 		await sink.writer.drain();
 	};
 
-	const batchLength = blocksPerBatch * blockSize;
+	const batchLength = blocksInBatch * blockSize;
 	let index = 0;
 	try {
 		// The workers read the disk themselves, each batch at its own offset (block devices report no size, so batches
@@ -112,8 +113,8 @@ export async function captureDisk(options: CaptureOptions): Promise<DiskCapture>
 			throwIfAborted(options.signal);
 			let baseHashes: Uint8Array | undefined;
 			if (base?.hashes) {
-				baseHashes = new Uint8Array(blocksPerBatch * hashLength);
-				const available = Math.max(0, Math.min(blocksPerBatch, base.blockCount - index));
+				baseHashes = new Uint8Array(blocksInBatch * hashLength);
+				const available = Math.max(0, Math.min(blocksInBatch, base.blockCount - index));
 				baseHashes.set(base.hashes.subarray(index * hashLength, (index + available) * hashLength));
 			}
 
@@ -129,12 +130,12 @@ export async function captureDisk(options: CaptureOptions): Promise<DiskCapture>
 					reuse: payloads.pop(),
 				}),
 			});
-			index += blocksPerBatch;
+			index += blocksInBatch;
 			if (inFlight.length >= maxInFlight) await settle();
 		}
 
 		while (inFlight.length > 0) await settle();
-		index = Math.ceil(capture.size / blockSize);
+		index = blockCount(capture.size, blockSize);
 		// A disk that shrank: blocks past its new end that had data in the base must not resolve through the chain.
 		if (base) {
 			for (let block = index; block < base.blockCount; block++) {

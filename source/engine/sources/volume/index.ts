@@ -9,7 +9,8 @@ import {planBackup} from '../backup-plan.js';
 import {counted, pointLead} from '../describe.js';
 import {refuseForeignTargets, type RestoreOutcome, type RestorePlan, type RestoreRequest, type RestoreRunOptions} from '../restore-plan.js';
 import {backupVolume} from './backup.js';
-import {planVolumeTargets, type RestoreTarget, restoreVolume} from './restore.js';
+import {restoreVolume} from './restore.js';
+import {planVolumeTargets, type RestoreTarget} from './restore-targets.js';
 
 type VolumeRestorePlan = RestorePlan & {targets: RestoreTarget[]};
 

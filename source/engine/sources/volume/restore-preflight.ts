@@ -4,48 +4,45 @@
  * restore itself takes, without writing anything. Damage found here refuses the restore with the device untouched.
  */
 import {closeSync, constants, openSync} from 'node:fs';
-import {ObjectIndex} from '../../catalog/objects.js';
 import {RuntimeError, StrataError, UserError} from '../../errors.js';
 import {throwIfAborted} from '../../abort.js';
-import {formatRecoveryPointId, type Item, type RecoveryPoint} from '../../model/index.js';
-import type {CodecPool, DecodeResult} from '../../store/index.js';
+import {formatRecoveryPointId} from '../../model/index.js';
+import {locateAll, type ObjectReader} from '../object-reader.js';
 import {blockDeviceSize} from './source-state.js';
 
 const checkBatchObjects = 256;
 
-export type PreflightContext = {
-	item: Item;
-	point: RecoveryPoint;
+export type PreflightContext<L> = {
+	itemName: string;
+	rpId: number;
 	target: string;
 	objectIds: Float64Array;
-	pool: CodecPool;
-	packsDir: string;
-	objects: ObjectIndex;
+	reader: ObjectReader<L>;
 	signal: AbortSignal | undefined;
 	/** Objects checked so far and in all. */
 	onChecked(done: number, total: number): void;
 };
 
 /** Fails, naming the damaged or missing object and the point, unless every object the disk needs reads back intact. */
-export async function checkObjectsBeforeInPlaceRestore(context: PreflightContext): Promise<void> {
+export async function checkObjectsBeforeInPlaceRestore<L>(context: PreflightContext<L>): Promise<void> {
 	const ids = [...new Set(context.objectIds)].filter(id => id !== 0).sort((a, b) => a - b);
-	const inFlight: Array<Promise<DecodeResult>> = [];
+	const inFlight: Array<Promise<unknown>> = [];
 	try {
 		for (let first = 0; first < ids.length; first += checkBatchObjects) {
 			throwIfAborted(context.signal);
-			const located = context.objects.locate(ids.slice(first, first + checkBatchObjects), context.point.id);
-			const checked = context.pool.decodeFromPacks(context.packsDir, located);
+			const located = locateAll(context.reader, ids.slice(first, first + checkBatchObjects), context.rpId);
+			const checked = context.reader.decode(located);
 			// Marked handled here; a failure surfaces when it is awaited in order.
 			checked.catch(() => undefined);
 			inFlight.push(checked);
-			if (inFlight.length >= context.pool.size * 2) await inFlight.shift();
+			if (inFlight.length >= context.reader.inFlight) await inFlight.shift();
 			context.onChecked(Math.min(first + checkBatchObjects, ids.length), ids.length);
 		}
 
 		while (inFlight.length > 0) await inFlight.shift();
 	} catch (error) {
 		if (!(error instanceof StrataError) || !['OBJECT_MISSING', 'OBJECT_DAMAGED', 'PACK_DAMAGED'].includes(error.code)) throw error;
-		throw new RuntimeError(error.code, `${formatRecoveryPointId(context.point.id)} of "${context.item.name}" cannot be restored: ${error.message}; nothing was written to ${context.target}`, {
+		throw new RuntimeError(error.code, `${formatRecoveryPointId(context.rpId)} of "${context.itemName}" cannot be restored: ${error.message}; nothing was written to ${context.target}`, {
 			hint: error.hint,
 			cause: error,
 		});

@@ -1,164 +1,120 @@
 /**
- * Restoring a volume recovery point: every target is checked before anything is written; files are written under a
+ * Restoring a volume recovery point onto targets checked beforehand (restore-targets.ts): files are written under a
  * temporary name (zero blocks left as holes) and renamed when complete; every object is checked against its hash
  * before its bytes are written, so a damaged object stops the restore without writing a wrong byte. A block device is
- * written in place: it must be free (not mounted) and large enough, every object is checked before its first byte is
- * written, and a failure after that says the device is partly overwritten.
+ * written in place: every object is checked before its first byte is written, and a failure after that says the
+ * device is partly overwritten.
+ *
+ * The writing takes two narrow functions, as restic's restorer does: `locate` (which objects the repository has, and
+ * where) and `decode` (an object's bytes, checked, written at their positions); restoreVolume makes them from the
+ * catalog and the codec pool, and restoreDisks runs against any pair.
  */
-import {closeSync, existsSync, fdatasync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, realpathSync, renameSync, rmSync, statSync} from 'node:fs';
-import {dirname, join, resolve, sep} from 'node:path';
+import {closeSync, fdatasync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, renameSync, rmSync} from 'node:fs';
+import {dirname, join} from 'node:path';
 import {promisify} from 'node:util';
 import {ObjectIndex} from '../../catalog/objects.js';
 import {resolveBlockMap} from '../../catalog/points.js';
 import {crashPoint} from '../../crash.js';
-import {RuntimeError, UserError} from '../../errors.js';
 import {isProcessAlive} from '../../lock.js';
 import {throwIfAborted} from '../../abort.js';
-import {type Disk, formatRecoveryPointId, type RecoveryPoint, type VolumeItem} from '../../model/index.js';
+import type {JobProgress, RecoveryPoint, VolumeItem} from '../../model/index.js';
 import type {Repository} from '../../repository.js';
-import {CodecPool, type DecodeResult, fsyncPath} from '../../store/index.js';
+import {CodecPool, fsyncPath} from '../../store/index.js';
+import {locateAll, type ObjectReader} from '../object-reader.js';
 import type {RestoreRunOptions} from '../restore-plan.js';
-import {assertDeviceTarget, checkObjectsBeforeInPlaceRestore, openDeviceTarget, partlyOverwritten} from './restore-preflight.js';
+import {checkObjectsBeforeInPlaceRestore, openDeviceTarget, partlyOverwritten} from './restore-preflight.js';
+import type {RestoreTarget} from './restore-targets.js';
 
-/** Where a volume point goes: a file, or a folder for one file per disk; --disk for one of them. */
-export type VolumeTargets = {
-	to: string;
-	disk?: string | undefined;
-	force?: boolean | undefined;
+/** A disk's resolved block map: the object of each block index, 0 where the disk holds zeros. */
+export type DiskMap = {objectIds: Float64Array; blockCount: number};
+
+export type RestoreDisksContext<L> = {
+	itemName: string;
+	rpId: number;
+	blockSize: number;
+	/** Each target's block map, by disk id. */
+	maps: ReadonlyMap<number, DiskMap>;
+	reader: ObjectReader<L>;
+	signal?: AbortSignal | undefined;
+	onProgress?: ((progress: JobProgress) => void) | undefined;
 };
-
-export type RestoreTarget = {disk: Disk; size: number; path: string; exists: boolean; isBlockDevice: boolean; rdev: number};
-
-function realOrResolved(path: string): string {
-	try {
-		return realpathSync(path);
-	} catch {
-		return resolve(path);
-	}
-}
-
-function isInside(path: string, folder: string): boolean {
-	const real = realOrResolved(path);
-	const base = realOrResolved(folder);
-	return real === base || real.startsWith(base + sep);
-}
-
-/** Works out where each disk goes and refuses a target that would lose data, before anything is written. */
-export function planVolumeTargets(repo: Repository, item: VolumeItem, point: RecoveryPoint, options: VolumeTargets): RestoreTarget[] {
-	let disks = item.disks.filter(disk => point.disks.some(captured => captured.name === disk.name));
-	if (options.disk !== undefined) {
-		disks = disks.filter(disk => disk.name === options.disk);
-		if (disks.length === 0) {
-			throw new UserError('DISK_NOT_FOUND', `recovery point ${formatRecoveryPointId(point.id)} of "${item.name}" has no disk named "${options.disk}"`, {
-				hint: `Its disks are: ${point.disks.map(disk => disk.name).join(', ')}`,
-			});
-		}
-	}
-
-	const to = resolve(options.to);
-	const toIsDirectory = existsSync(to) && statSync(to).isDirectory();
-	const targets = disks.map(disk => {
-		// Disk names come from the catalog; a name that is not a plain file name must not steer a write elsewhere.
-		if (disk.name.includes('/') || disk.name.includes('\\') || disk.name === '.' || disk.name === '..') {
-			throw new RuntimeError('BAD_DISK_NAME', `disk name "${disk.name}" in the catalog is not a plain file name`, {hint: 'The catalog was altered or damaged: restore catalog.db from a copy, or restore the other disks with --disk NAME'});
-		}
-
-		const path = disks.length === 1 && !toIsDirectory ? to : join(to, disk.name);
-		const size = point.disks.find(captured => captured.name === disk.name)!.size;
-		return {disk, size, path, ...describeTarget(path)};
-	});
-
-	for (const target of targets) {
-		if (isInside(target.path, repo.path)) {
-			throw new UserError('TARGET_IN_REPOSITORY', `restore target ${target.path} is inside the repository`, {hint: 'Restore to a path outside the repository'});
-		}
-
-		if (item.disks.some(disk => realOrResolved(disk.path) === realOrResolved(target.path))) {
-			throw new UserError('TARGET_IS_SOURCE', `restore target ${target.path} is a source disk of item "${item.name}"`, {
-				hint: 'Restore to another path, check it, then swap it in',
-			});
-		}
-
-		if (target.exists && !options.force) {
-			throw new UserError('TARGET_EXISTS', `restore target ${target.path} exists and is not empty`, {hint: 'Choose a new path, or add --force to overwrite it'});
-		}
-
-		if (target.isBlockDevice) assertDeviceTarget(target.path, target.rdev, target.size);
-	}
-
-	return targets;
-}
-
-function describeTarget(path: string): {exists: boolean; isBlockDevice: boolean; rdev: number} {
-	if (!existsSync(path)) return {exists: false, isBlockDevice: false, rdev: 0};
-	const info = statSync(path);
-	if (info.isBlockDevice()) return {exists: true, isBlockDevice: true, rdev: info.rdev};
-	if (info.isDirectory()) {
-		if (readdirSync(path).length > 0) return {exists: true, isBlockDevice: false, rdev: 0};
-		throw new UserError('TARGET_IS_DIRECTORY', `restore target ${path} is a folder`, {hint: 'Give a file path for the disk'});
-	}
-
-	return {exists: info.size > 0, isBlockDevice: false, rdev: 0};
-}
 
 /** Restores the disks of a recovery point; returns where each went. The targets must come from planVolumeTargets. */
 export async function restoreVolume(repo: Repository, item: VolumeItem, point: RecoveryPoint, targets: RestoreTarget[], options: RestoreRunOptions): Promise<Array<{disk: string; path: string; size: number}>> {
 	const maps = resolveBlockMap(repo.db, point.id, item.blockSize);
-	const totalBytes = targets.reduce((sum, target) => sum + target.size, 0);
 	const pool = options.pool ?? new CodecPool();
 	const objects = new ObjectIndex(repo.db);
-	let doneBytes = 0;
-	const started = Date.now();
 	try {
-		for (const target of targets) {
-			const map = maps.get(target.disk.id)!;
-			const temporary = target.isBlockDevice ? target.path : join(dirname(target.path), `.${target.disk.name}.strata-restore-${process.pid}`);
-			if (!target.isBlockDevice) {
-				mkdirSync(dirname(target.path), {recursive: true});
-				removeStaleTemporaries(dirname(target.path), target.disk.name);
-			}
-
-			const onBytes = (bytes: number) => {
-				doneBytes += bytes;
-				const seconds = (Date.now() - started) / 1000;
-				const bytesPerSecond = seconds > 0 ? doneBytes / seconds : 0;
-				options.onProgress?.({doneBytes, totalBytes, bytesPerSecond, ...(bytesPerSecond > 0 ? {etaSeconds: (totalBytes - doneBytes) / bytesPerSecond} : {}), phase: 'writing'});
-			};
-			// Files are written beside the target and renamed, so a failure leaves the old file; a device is written in
-			// place, so every object it needs is checked first.
-			if (target.isBlockDevice) {
-				await checkObjectsBeforeInPlaceRestore({item, point, target: target.path, objectIds: map.objectIds, pool, packsDir: repo.packsDir, objects, signal: options.signal, onChecked(done, total) {
-					// In blocks' bytes, as the writing phase counts.
-					options.onProgress?.({doneBytes: done * item.blockSize, totalBytes: total * item.blockSize, bytesPerSecond: 0, phase: 'checking'});
-				}});
-			}
-
-			const fd = openTarget(temporary, target);
-			const written = {extent: 0};
-			let complete = false;
-			try {
-				await writeBlocks({fd, map, blockSize: item.blockSize, size: target.size, pool, packsDir: repo.packsDir, objects, point, signal: options.signal, written, onBytes});
-				fsyncSync(fd);
-				complete = true;
-			} catch (error) {
-				if (target.isBlockDevice && written.extent > 0) throw partlyOverwritten(error, target.path, written.extent, target.size);
-				throw error;
-			} finally {
-				closeSync(fd);
-				if (!complete && !target.isBlockDevice) rmSync(temporary, {force: true});
-			}
-
-			crashPoint('restore-complete');
-			if (!target.isBlockDevice) {
-				renameSync(temporary, target.path);
-				// The rename is what makes the restored disk appear; it is durable only once its folder is synced.
-				fsyncPath(dirname(target.path));
-				crashPoint('restore-renamed');
-			}
-		}
+		return await restoreDisks(targets, {
+			itemName: item.name,
+			rpId: point.id,
+			blockSize: item.blockSize,
+			maps,
+			reader: {
+				locate: ids => objects.getMany(ids),
+				decode: async (located, writeTo) => pool.decodeFromPacks(repo.packsDir, located, writeTo),
+				inFlight: pool.size * 2,
+			},
+			signal: options.signal,
+			onProgress: options.onProgress,
+		});
 	} finally {
 		if (options.pool) await options.pool.releaseFiles();
 		else await pool.close();
+	}
+}
+
+/** Writes each target's disk from its block map through `reader`: what restoreVolume runs, given the point's maps. */
+export async function restoreDisks<L>(targets: readonly RestoreTarget[], context: RestoreDisksContext<L>): Promise<Array<{disk: string; path: string; size: number}>> {
+	const {blockSize, reader, onProgress} = context;
+	const totalBytes = targets.reduce((sum, target) => sum + target.size, 0);
+	let doneBytes = 0;
+	const started = Date.now();
+	for (const target of targets) {
+		const map = context.maps.get(target.disk.id)!;
+		const temporary = target.isBlockDevice ? target.path : join(dirname(target.path), `.${target.disk.name}.strata-restore-${process.pid}`);
+		if (!target.isBlockDevice) {
+			mkdirSync(dirname(target.path), {recursive: true});
+			removeStaleTemporaries(dirname(target.path), target.disk.name);
+		}
+
+		const onBytes = (bytes: number) => {
+			doneBytes += bytes;
+			const seconds = (Date.now() - started) / 1000;
+			const bytesPerSecond = seconds > 0 ? doneBytes / seconds : 0;
+			onProgress?.({doneBytes, totalBytes, bytesPerSecond, ...(bytesPerSecond > 0 ? {etaSeconds: (totalBytes - doneBytes) / bytesPerSecond} : {}), phase: 'writing'});
+		};
+		// Files are written beside the target and renamed, so a failure leaves the old file; a device is written in
+		// place, so every object it needs is checked first.
+		if (target.isBlockDevice) {
+			await checkObjectsBeforeInPlaceRestore({itemName: context.itemName, rpId: context.rpId, target: target.path, objectIds: map.objectIds, reader, signal: context.signal, onChecked(done, total) {
+				// In blocks' bytes, as the writing phase counts.
+				onProgress?.({doneBytes: done * blockSize, totalBytes: total * blockSize, bytesPerSecond: 0, phase: 'checking'});
+			}});
+		}
+
+		const fd = openTarget(temporary, target);
+		const written = {extent: 0};
+		let complete = false;
+		try {
+			await writeBlocks({fd, map, blockSize, size: target.size, reader, rpId: context.rpId, signal: context.signal, written, onBytes});
+			fsyncSync(fd);
+			complete = true;
+		} catch (error) {
+			if (target.isBlockDevice && written.extent > 0) throw partlyOverwritten(error, target.path, written.extent, target.size);
+			throw error;
+		} finally {
+			closeSync(fd);
+			if (!complete && !target.isBlockDevice) rmSync(temporary, {force: true});
+		}
+
+		crashPoint('restore-complete');
+		if (!target.isBlockDevice) {
+			renameSync(temporary, target.path);
+			// The rename is what makes the restored disk appear; it is durable only once its folder is synced.
+			fsyncPath(dirname(target.path));
+			crashPoint('restore-renamed');
+		}
 	}
 
 	return targets.map(target => ({disk: target.disk.name, path: target.path, size: target.size}));
@@ -182,16 +138,14 @@ function openTarget(path: string, target: RestoreTarget): number {
 	return fd;
 }
 
-type WriteContext = {
+type WriteContext<L> = {
 	/** The file being restored into. */
 	fd: number;
 	map: {objectIds: Float64Array; blockCount: number};
 	blockSize: number;
 	size: number;
-	pool: CodecPool;
-	packsDir: string;
-	objects: ObjectIndex;
-	point: RecoveryPoint;
+	reader: ObjectReader<L>;
+	rpId: number;
 	signal: AbortSignal | undefined;
 	/** The end of the furthest block handed to a worker to write: what may have been written so far. */
 	written: {extent: number};
@@ -212,14 +166,14 @@ function removeStaleTemporaries(folder: string, diskName: string): void {
 	}
 }
 
-async function writeBlocks(context: WriteContext): Promise<void> {
+async function writeBlocks<L>(context: WriteContext<L>): Promise<void> {
 	const {map, blockSize} = context;
 	// Each batch's result: the worker wrote its blocks, or it rejects naming what was damaged (and wrote none of them).
-	const inFlight: Array<Promise<DecodeResult>> = [];
+	const inFlight: Array<Promise<unknown>> = [];
 	let indices: number[] = [];
 	const send = () => {
-		const objects = context.objects.locate(indices.map(index => map.objectIds[index]!), context.point.id);
-		const written = context.pool.decodeFromPacks(context.packsDir, objects, {fd: context.fd, positions: Float64Array.from(indices, index => index * blockSize)});
+		const objects = locateAll(context.reader, indices.map(index => map.objectIds[index]!), context.rpId);
+		const written = context.reader.decode(objects, {fd: context.fd, positions: Float64Array.from(indices, index => index * blockSize)});
 		context.written.extent = Math.min(context.size, (indices.at(-1)! + 1) * blockSize);
 		// Marked handled here; its failure surfaces when it is awaited in order.
 		written.catch(() => undefined);
@@ -253,7 +207,7 @@ async function writeBlocks(context: WriteContext): Promise<void> {
 			if (indices.length >= restoreBatchBlocks) {
 				throwIfAborted(context.signal);
 				send();
-				if (inFlight.length >= context.pool.size * 2) await inFlight.shift();
+				if (inFlight.length >= context.reader.inFlight) await inFlight.shift();
 				sentBytes += restoreBatchBlocks * blockSize;
 				startWriteBack();
 				context.onBytes(Math.min(restoreBatchBlocks * blockSize, context.size));
