@@ -38,10 +38,13 @@ function churn(path, megabytes, count, next) {
 rmSync(home, {recursive: true, force: true});
 mkdirSync(disks, {recursive: true});
 process.stderr.write(`Building a demo repository with a month of history in ${repo} ...\n`);
-const volumes = {'web01.img': 8, 'db-os.img': 4, 'db-data1.img': 6, 'db-data2.img': 6, 'db-logs.img': 4, 'files.img': 8, 'old-app.img': 4};
+// Sizes and price are chosen so that costs read as real amounts (tenths of a cent a month per item) while the
+// build stays short: 160 MiB of disks at the price of replicated block storage (0.10 USD per GiB and month).
+const volumes = {'web01.img': 32, 'db-os.img': 16, 'db-data1.img': 24, 'db-data2.img': 24, 'db-logs.img': 16, 'files.img': 32, 'old-app.img': 16};
+const pricePerGibMonth = '0.10';
 for (const [name, megabytes] of Object.entries(volumes)) writeVolume(join(disks, name), megabytes * 1024 * 1024, name.length);
 strata(['init'], day(0));
-strata(['config', 'set', 'price-per-gib-month', '0.0224', '--currency', 'USD'], day(0));
+strata(['config', 'set', 'price-per-gib-month', pricePerGibMonth, '--currency', 'USD'], day(0));
 strata(['policy', 'add', 'nightly', '--schedule', 'daily@02:30', '--retain-daily', '7', '--retain-weekly', '4'], day(0));
 strata(['policy', 'add', 'gold', '--schedule', 'daily@01:00', '--retain-daily', '14', '--retain-weekly', '8', '--retain-monthly', '12'], day(0));
 strata(['policy', 'add', 'weekly', '--schedule', 'weekly@sun@03:00', '--retain-weekly', '8'], day(0));
@@ -51,12 +54,12 @@ strata(['item', 'add', 'files', '--volume', join(disks, 'files.img'), '--policy'
 strata(['item', 'add', 'old-app', '--volume', join(disks, 'old-app.img'), '--policy', 'nightly'], day(0));
 const next = prng(42);
 for (let n = 0; n < 30; n++) {
-	churn(join(disks, 'web01.img'), 8, 20 + (next() % 20), next);
+	churn(join(disks, 'web01.img'), volumes['web01.img'], 40 + (next() % 40), next);
 	// db01's churn sits mostly on its data and log disks.
-	churn(join(disks, 'db-data1.img'), 6, 30 + (next() % 30), next);
-	churn(join(disks, 'db-data2.img'), 6, 10 + (next() % 10), next);
-	churn(join(disks, 'db-logs.img'), 4, 60, next);
-	churn(join(disks, 'files.img'), 8, 5, next);
+	churn(join(disks, 'db-data1.img'), volumes['db-data1.img'], 60 + (next() % 60), next);
+	churn(join(disks, 'db-data2.img'), volumes['db-data2.img'], 20 + (next() % 20), next);
+	churn(join(disks, 'db-logs.img'), volumes['db-logs.img'], 120, next);
+	churn(join(disks, 'files.img'), volumes['files.img'], 10, next);
 	if (n === 20) rmSync(join(disks, 'old-app.img'));
 	strata(['run', '--once'], day(n), true);
 	if (n === 12) strata(['backup', 'web01', '--retain-days', '30'], day(n).replace('02:30', '15:00'));

@@ -15,9 +15,10 @@ export function orderedJobs(snapshot: Snapshot, filter: string): Job[] {
 function progressText(job: Job, narrow: boolean, unicode: boolean): string {
 	const progress = job.progress;
 	const share = progress && progress.totalBytes > 0 ? progress.doneBytes / progress.totalBytes : 0;
-	const rate = progress?.bytesPerSecond ? `${(progress.bytesPerSecond / 1024 / 1024).toFixed(0)}MiB/s` : '';
+	// A narrow pane keeps the bar, the share and the time left; the rate shows when zoomed.
+	const rate = progress?.bytesPerSecond && !narrow ? `${(progress.bytesPerSecond / 1024 / 1024).toFixed(0)}MiB/s` : '';
 	const eta = progress?.etaSeconds === undefined ? '' : `ETA ${duration(progress.etaSeconds * 1000)}`;
-	return [bar(share, narrow ? 6 : 10, unicode), `${(share * 100).toFixed(0).padStart(3)}%`, rate, eta].filter(Boolean).join(' ');
+	return [bar(share, narrow ? 4 : 10, unicode), `${(share * 100).toFixed(0).padStart(3)}%`, rate, eta].filter(Boolean).join(' ');
 }
 
 /** Status, duration and start of finished jobs, each padded to the widest of its column. */
