@@ -1,7 +1,8 @@
 /**
  * The backup job: records the job, takes the item's lock and joins the writers (so it runs beside backups of other
- * items, never beside another writer of the same item or gc's deletion), and runs its source kind's plan and capture. A backup
- * that cannot take its locks leaves a failed job row saying why (and one refused at the start, with recordRefusal).
+ * items, never beside another writer of the same item or gc's deletion), and has the item's source kind plan and
+ * capture the point. A backup that cannot take its locks leaves a failed job row saying why (and one refused at the
+ * start, with recordRefusal).
  */
 import {requireItem} from '../catalog/items.js';
 import {RuntimeError, UserError} from '../errors.js';
