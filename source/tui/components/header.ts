@@ -1,7 +1,7 @@
 /**
  * The header line: Strata, the repository, its items, stored bytes, monthly cost and the clock. At any width it
- * fits by giving up detail in a fixed order (the clock's year, the path's leading folders, words, whole parts),
- * never by cutting a word or a number in the middle.
+ * fits by giving up detail in a fixed order (the clock's year, then what the panes show too, then the path's
+ * leading folders), never by cutting a word or a number in the middle.
  */
 import {printable} from '../../engine/index.js';
 
@@ -25,8 +25,11 @@ function forms(facts: HeaderFacts, ellipsis: string): Record<Part, string[]> {
 	};
 }
 
-/** The order in which parts give up their next form: the least useful detail first. */
-const shrinkOrder: Part[] = ['clock', 'path', 'path', 'stored', 'items', 'path', 'stored', 'clock', 'cost', 'clock'];
+/**
+ * The order in which parts give up their next form. The repository's path is shown nowhere else, so it goes last;
+ * stored bytes and cost repeat the Storage cost pane's total row, so they go first, after the clock's year.
+ */
+const shrinkOrder: Part[] = ['clock', 'stored', 'stored', 'cost', 'clock', 'items', 'path', 'path', 'path', 'clock'];
 const order: Part[] = ['name', 'path', 'items', 'stored', 'cost', 'clock'];
 const gap = '  ';
 

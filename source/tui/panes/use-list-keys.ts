@@ -13,7 +13,7 @@ export type ListKeys = {
 };
 
 /** Whether pane `name` has the keyboard. */
-export const paneHasKeys = (name: PaneName) => (state: ConsoleState) => onDashboard(state) && state.focus === name;
+const paneHasKeys = (name: PaneName) => (state: ConsoleState) => onDashboard(state) && state.focus === name;
 
 /** Wires the shared keys of dashboard pane `name`, active only while it has focus. */
 export function useListKeys(context: KeyContext, name: PaneName, {size, open, itemAt}: ListKeys): void {
