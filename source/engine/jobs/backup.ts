@@ -11,7 +11,8 @@ import {enterWriters, lockItem} from '../repository-locks.js';
 import {backupVolume} from '../sources/volume/backup.js';
 import type {CodecPool} from '../store/index.js';
 import {throwIfAborted} from './abort.js';
-import {startJob} from './job-log.js';
+import {recordRefusedJob} from './job-log.js';
+import {withJob} from './with-job.js';
 
 export type RunBackupOptions = {
 	type?: BackupType | undefined;
@@ -44,42 +45,30 @@ export async function runBackup(repo: Repository, itemName: string, options: Run
 			});
 		}
 	} catch (error) {
-		if (options.recordRefusal) startJob(repo.db, {kind: 'backup', trigger, ...(item ? {itemId: item.id} : {}), itemName: item?.name ?? itemName, detail}).fail(error);
+		if (options.recordRefusal) recordRefusedJob(repo, {kind: 'backup', trigger, itemId: item?.id, itemName: item?.name ?? itemName, detail}, error);
 		throw error;
 	}
 
 	repo.guardWrite(`backup ${item.name}`);
-	let lastProgress: JobProgress | undefined;
-	const job = startJob(repo.db, {kind: 'backup', trigger, itemId: item.id, itemName: item.name, detail});
-	const locks: Array<{release(): void}> = [];
-	try {
-		const wait = {command: `backup ${item.name}`, waitMs: options.lockWaitMs, onWait: options.onWait, signal: options.signal};
-		locks.push(await lockItem(repo.path, item.id, wait).catch(interrupted(options.signal)));
-		locks.push(await enterWriters(repo.path, wait).catch(interrupted(options.signal)));
-		const onProgress = (progress: JobProgress) => {
-			lastProgress = progress;
-			job.progress(progress);
-			options.onProgress?.(progress);
-		};
+	const failure = (caught: unknown, last: JobProgress | undefined) => (isDiskFull(caught) ? diskFull(repo, last, caught) : caught);
+	const summary = (point: RecoveryPoint) => ({rpId: point.id, type: point.type});
+	return withJob(repo, {kind: 'backup', trigger, itemId: item.id, itemName: item.name, detail, onProgress: options.onProgress, summary, failure}, async onProgress => {
+		const locks: Array<{release(): void}> = [];
+		try {
+			const wait = {command: `backup ${item.name}`, waitMs: options.lockWaitMs, onWait: options.onWait, signal: options.signal};
+			locks.push(await lockItem(repo.path, item.id, wait).catch(interrupted(options.signal)));
+			locks.push(await enterWriters(repo.path, wait).catch(interrupted(options.signal)));
+			if (item.kind === 'volume') {
+				return await backupVolume(repo, item, {type: options.type, trigger, retainUntil: options.retainUntil, signal: options.signal, onProgress, pool: options.pool});
+			}
 
-		let point: RecoveryPoint;
-		if (item.kind === 'volume') {
-			point = await backupVolume(repo, item, {type: options.type, trigger, retainUntil: options.retainUntil, signal: options.signal, onProgress, pool: options.pool});
-		} else {
 			// Loaded on demand: the PostgreSQL side pulls in execa, ~100 ms of start-up every volume command would pay.
 			const {backupPostgres} = await import('../sources/postgres/backup.js');
-			point = await backupPostgres(repo, item, {type: options.type, trigger, retainUntil: options.retainUntil, signal: options.signal, onProgress, pool: options.pool});
+			return await backupPostgres(repo, item, {type: options.type, trigger, retainUntil: options.retainUntil, signal: options.signal, onProgress, pool: options.pool});
+		} finally {
+			for (const lock of locks.reverse()) lock.release();
 		}
-
-		job.succeed({rpId: point.id, type: point.type});
-		return point;
-	} catch (caught) {
-		const error = isDiskFull(caught) ? diskFull(repo, lastProgress, caught) : caught;
-		job.fail(error);
-		throw error;
-	} finally {
-		for (const lock of locks.reverse()) lock.release();
-	}
+	});
 }
 
 /** A wait stopped by the signal reads as an interrupted backup, like any other. */

@@ -16,7 +16,7 @@ import type {Item, JobProgress} from '../model/index.js';
 import type {Repository} from '../repository.js';
 import {CodecPool, hashLength, PackWriter} from '../store/index.js';
 import {throwIfAborted} from './abort.js';
-import {startJob} from './job-log.js';
+import {withJob} from './with-job.js';
 
 export type BrokenPoint = {item: string; id: number; reason: string};
 
@@ -49,7 +49,17 @@ function lockForRepair(repo: Repository, itemName: string | undefined, options: 
 export async function runRepair(repo: Repository, itemName: string | undefined, options: RepairOptions = {}): Promise<RepairReport> {
 	const items = itemName === undefined ? listItems(repo.db) : [requireItem(repo.db, itemName)];
 	const lock = lockForRepair(repo, itemName, options);
-	const job = startJob(repo.db, {kind: 'repair', trigger: 'on-demand', ...(items.length === 1 ? {itemId: items[0]!.id, itemName: items[0]!.name} : {})});
+	try {
+		const job = {kind: 'repair', trigger: 'on-demand', ...(items.length === 1 ? {itemId: items[0]!.id, itemName: items[0]!.name} : {})} as const;
+		const summary = (report: RepairReport) => ({repaired: report.repaired, brokenPoints: report.brokenPoints.map(point => point.id)});
+		return await withJob(repo, {...job, summary, onProgress: options.onProgress}, async () => repairItems(repo, items, options));
+	} finally {
+		lock.release();
+	}
+}
+
+/** The repair itself, under the writers' lock: re-read, store, repoint in one transaction, then report. */
+async function repairItems(repo: Repository, items: Item[], options: RepairOptions): Promise<RepairReport> {
 	const pool = options.pool ?? new CodecPool();
 	const writer = new PackWriter(repo.packsDir, repo.tmpDir, undefined, false, pendingHooks(repo.db, repo.catalogPath));
 	let committed = false;
@@ -85,12 +95,7 @@ export async function runRepair(repo: Repository, itemName: string | undefined, 
 					? 'a dump cannot be re-read in pieces: back up the item again to store the chunks the database still holds'
 					: 'its source no longer holds the damaged blocks as they were',
 		}));
-		const report = {damagedBefore: damagedBefore.size, repaired: repairs.length, brokenPoints};
-		job.succeed({repaired: report.repaired, brokenPoints: brokenPoints.map(point => point.id)});
-		return report;
-	} catch (error) {
-		job.fail(error);
-		throw error;
+		return {damagedBefore: damagedBefore.size, repaired: repairs.length, brokenPoints};
 	} finally {
 		if (!committed) {
 			writer.discard();
@@ -98,7 +103,6 @@ export async function runRepair(repo: Repository, itemName: string | undefined, 
 		}
 
 		if (!options.pool) await pool.close();
-		lock.release();
 	}
 }
 

@@ -8,7 +8,7 @@ import type {Repository} from '../repository.js';
 import {planRestore, restoreVolume} from '../sources/volume/restore.js';
 import type {CodecPool} from '../store/index.js';
 import {recordRestoreDamage} from './damage-marks.js';
-import {startJob} from './job-log.js';
+import {withJob} from './with-job.js';
 
 export type RunRestoreOptions = {
 	/** Volumes: the target file or folder. */
@@ -48,24 +48,19 @@ export async function runRestore(repo: Repository, itemName: string, rpId: numbe
 	const to = options.to;
 	const targets = planRestore(repo, item, point, {...options, to});
 	return pinned(repo, item, point, async () => {
-		const job = startJob(repo.db, {kind: 'restore', trigger: 'on-demand', itemId: item.id, itemName: item.name, detail: {rpId, to: options.to}});
-		try {
-			const written = await restoreVolume(repo, item, point, targets, {
-				...options,
-				to,
-				onProgress(progress) {
-					job.progress(progress);
-					options.onProgress?.(progress);
-				},
-			});
-			job.succeed({rpId, written});
-			return {item: item.name, rpId, written};
-		} catch (error) {
-			recordRestoreDamage(repo, error);
-			job.fail(error);
-			throw error;
-		}
+		const summary = (written: RestoreResult['written']) => ({rpId, written});
+		const job = {kind: 'restore', trigger: 'on-demand', itemId: item.id, itemName: item.name, detail: {rpId, to: options.to}, onProgress: options.onProgress, summary, failure: damageRecorder(repo)} as const;
+		const written = await withJob(repo, job, async onProgress => restoreVolume(repo, item, point, targets, {...options, to, onProgress}));
+		return {item: item.name, rpId, written};
 	});
+}
+
+/** A failed restore marks the damage it met, and fails as it did. */
+function damageRecorder(repo: Repository): (error: unknown) => unknown {
+	return error => {
+		recordRestoreDamage(repo, error);
+		return error;
+	};
 }
 
 /** Runs `restore` with the point pinned (failing if it expired since it was looked up). */
@@ -95,21 +90,10 @@ async function restoreDatabase(repo: Repository, item: Item, point: RecoveryPoin
 	const {planPostgresRestore, restorePostgres} = await import('../sources/postgres/restore.js');
 	const plan = await planPostgresRestore(repo, item, point, options);
 	return pinned(repo, item, point, async () => {
-		const job = startJob(repo.db, {kind: 'restore', trigger: 'on-demand', itemId: item.id, itemName: item.name, detail: {rpId: point.id, toDb: options.toDb ?? null, toFile: options.toFile ?? null, table: options.table ?? null}});
-		try {
-			const result = await restorePostgres(repo, item, point, plan, {
-				...options,
-				onProgress(progress) {
-					job.progress(progress);
-					options.onProgress?.(progress);
-				},
-			});
-			job.succeed({rpId: point.id, ...result});
-			return {item: item.name, rpId: point.id, written: [], ...result};
-		} catch (error) {
-			recordRestoreDamage(repo, error);
-			job.fail(error);
-			throw error;
-		}
+		const detail = {rpId: point.id, toDb: options.toDb ?? null, toFile: options.toFile ?? null, table: options.table ?? null};
+		const summary = (result: Awaited<ReturnType<typeof restorePostgres>>) => ({rpId: point.id, ...result});
+		const job = {kind: 'restore', trigger: 'on-demand', itemId: item.id, itemName: item.name, detail, onProgress: options.onProgress, summary, failure: damageRecorder(repo)} as const;
+		const result = await withJob(repo, job, async onProgress => restorePostgres(repo, item, point, plan, {...options, onProgress}));
+		return {item: item.name, rpId: point.id, written: [], ...result};
 	});
 }

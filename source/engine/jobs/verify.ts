@@ -10,6 +10,8 @@ import type {Repository} from '../repository.js';
 import {CodecPool, contentProblem, type DecodeResult, hashLength, headerProblem, PackReader, packProblem} from '../store/index.js';
 import {throwIfAborted} from './abort.js';
 import {recordVerifyFindings} from './damage-marks.js';
+import {withJob} from './with-job.js';
+import type {JobProgress} from '../model/index.js';
 
 export type DamagedObject = {objectId: number; hash: string | undefined; pack: string | undefined; problem: string};
 
@@ -29,7 +31,7 @@ export type VerifyOptions = {
 	itemId?: number | undefined;
 	readData?: boolean | undefined;
 	signal?: AbortSignal | undefined;
-	onProgress?: ((done: number, total: number) => void) | undefined;
+	onProgress?: ((progress: JobProgress) => void) | undefined;
 };
 
 const readBatch = 256;
@@ -38,12 +40,17 @@ const readBatch = 256;
 export async function verifyRepository(repo: Repository, options: VerifyOptions = {}): Promise<VerifyReport> {
 	// Counted among the writers (on a repository it may write): gc's deletion then waits for it, so a repack cannot
 	// move an object between the catalog read and the pack read and have it reported (and marked) as damaged.
-	const gate = repo.readOnly ? undefined : await enterWriters(repo.path, {command: 'verify', signal: options.signal});
-	try {
-		return await verifyUnderGate(repo, options);
-	} finally {
-		gate?.release();
-	}
+	// A verify of a read-only repository (read-only media) still runs and reports; it just leaves no job row.
+	const detail = {itemId: options.itemId ?? null, readData: Boolean(options.readData)};
+	const summary = (report: VerifyReport) => ({ok: report.ok, checkedPoints: report.checkedPoints, checkedObjects: report.checkedObjects, damaged: report.damaged.length, repaired: report.repaired});
+	return withJob(repo, {kind: 'verify', trigger: 'on-demand', detail, summary, onProgress: options.onProgress}, async onProgress => {
+		const gate = repo.readOnly ? undefined : await enterWriters(repo.path, {command: 'verify', signal: options.signal});
+		try {
+			return await verifyUnderGate(repo, {...options, onProgress});
+		} finally {
+			gate?.release();
+		}
+	});
 }
 
 async function verifyUnderGate(repo: Repository, options: VerifyOptions): Promise<VerifyReport> {
@@ -107,7 +114,7 @@ async function verifyUnderGate(repo: Repository, options: VerifyOptions): Promis
 		for (const [position, id] of objectIds.entries()) {
 			if (position % 1024 === 0) {
 				throwIfAborted(options.signal);
-				options.onProgress?.(position, objectIds.length);
+				options.onProgress?.({doneBytes: position, totalBytes: objectIds.length, phase: 'checking objects'});
 			}
 
 			const object = index.get(id);
@@ -138,7 +145,7 @@ async function verifyUnderGate(repo: Repository, options: VerifyOptions): Promis
 
 		sendBatch();
 		await settle();
-		options.onProgress?.(objectIds.length, objectIds.length);
+		options.onProgress?.({doneBytes: objectIds.length, totalBytes: objectIds.length, phase: 'checking objects'});
 	} finally {
 		reader.close();
 		await pool?.close();

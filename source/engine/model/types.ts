@@ -4,7 +4,7 @@ export type ItemKind = 'volume' | 'postgres';
 export type ItemState = 'active' | 'stopped-retained' | 'stopped-deleted';
 export type BackupType = 'full' | 'incremental' | 'differential';
 export type Trigger = 'scheduled' | 'on-demand';
-export type JobKind = 'backup' | 'restore' | 'verify' | 'expire' | 'gc' | 'repair';
+export type JobKind = 'backup' | 'restore' | 'verify' | 'expire' | 'gc' | 'purge' | 'repair';
 export type JobStatus = 'running' | 'succeeded' | 'failed';
 
 export type Disk = {
