@@ -17,7 +17,15 @@ export type JobHandle = {
 	fail(error: unknown): void;
 };
 
-export type JobStart = {kind: JobKind; trigger: Trigger; itemId?: number | undefined; itemName?: string | undefined; detail?: Record<string, unknown>};
+export type JobStart = {
+	kind: JobKind;
+	trigger: Trigger;
+	itemId?: number | undefined;
+	itemName?: string | undefined;
+	detail?: Record<string, unknown>;
+	/** False runs the job without a row: for a catalog that must not be written (verify of a damaged one). */
+	record?: boolean | undefined;
+};
 
 /** Set (to "console") in the environment of jobs the console starts detached, whose stderr nobody reads. */
 export const launchedByVariable = 'STRATA_LAUNCHED_BY';
@@ -30,10 +38,10 @@ const unrecorded: JobHandle = {id: 0, progress() {}, succeed() {}, fail() {}};
 
 /**
  * Records a running job and returns a handle to report progress and the end. On a read-only repository (read-only
- * media, or opened read-only) the job still runs but leaves no row: the handle is a no-op.
+ * media, or opened read-only), or with `record: false`, the job still runs but leaves no row: the handle is a no-op.
  */
 export function startJob(repo: Repository, job: JobStart): JobHandle {
-	if (repo.readOnly) return unrecorded;
+	if (repo.readOnly || job.record === false) return unrecorded;
 	const detail = {host: hostname(), ...job.detail};
 	const id = insertJob(repo, {kind: job.kind, trigger: job.trigger, itemId: job.itemId, itemName: job.itemName, startedAt: now().toISOString(), pid: process.pid, detail});
 	let lastWrite = 0;
