@@ -53,8 +53,9 @@ it('a PostgreSQL backup reports a share between 0 and 100% while it runs, then 1
 		for (const progress of between) {
 			// The total is the estimate, not the bytes so far: within a few percent of the real size on pgbench data.
 			expect(Math.abs(progress.totalBytes - last.totalBytes) / last.totalBytes).toBeLessThan(0.1);
-			expect(progress.etaSeconds).toBeGreaterThanOrEqual(0);
-			expect(progress.etaSeconds).toBeLessThan(3600);
+			// An ETA, once there is a rate to reckon it from, is a few seconds' worth, not hours.
+			if (progress.etaSeconds !== undefined) expect(progress.etaSeconds).toBeGreaterThanOrEqual(0);
+			if (progress.etaSeconds !== undefined) expect(progress.etaSeconds).toBeLessThan(600);
 		}
 	} finally {
 		catalog.close();

@@ -52,23 +52,24 @@ export async function runBackup(repo: Repository, itemName: string, options: Run
 	repo.guardWrite(`backup ${item.name}`);
 	const failure = (caught: unknown, last: JobProgress | undefined) => (isDiskFull(caught) ? diskFull(repo, last, caught) : caught);
 	const summary = (point: RecoveryPoint) => ({rpId: point.id, type: point.type});
-	return withJob(repo, {kind: 'backup', trigger, itemId: item.id, itemName: item.name, detail, onProgress: options.onProgress, summary, failure}, async onProgress => {
-		const locks: Array<{release(): void}> = [];
-		try {
+	// Released after the job's end row is written, so whoever takes the lock next finds this job ended.
+	const locks: Array<{release(): void}> = [];
+	try {
+		return await withJob(repo, {kind: 'backup', trigger, itemId: item.id, itemName: item.name, detail, onProgress: options.onProgress, summary, failure}, async onProgress => {
 			const wait = {command: `backup ${item.name}`, waitMs: options.lockWaitMs, onWait: options.onWait, signal: options.signal};
 			locks.push(await lockItem(repo.path, item.id, wait).catch(interrupted(options.signal)));
 			locks.push(await enterWriters(repo.path, wait).catch(interrupted(options.signal)));
 			if (item.kind === 'volume') {
-				return await backupVolume(repo, item, {type: options.type, trigger, retainUntil: options.retainUntil, signal: options.signal, onProgress, pool: options.pool});
+				return backupVolume(repo, item, {type: options.type, trigger, retainUntil: options.retainUntil, signal: options.signal, onProgress, pool: options.pool});
 			}
 
 			// Loaded on demand: the PostgreSQL side pulls in execa, ~100 ms of start-up every volume command would pay.
 			const {backupPostgres} = await import('../sources/postgres/backup.js');
-			return await backupPostgres(repo, item, {type: options.type, trigger, retainUntil: options.retainUntil, signal: options.signal, onProgress, pool: options.pool});
-		} finally {
-			for (const lock of locks.reverse()) lock.release();
-		}
-	});
+			return backupPostgres(repo, item, {type: options.type, trigger, retainUntil: options.retainUntil, signal: options.signal, onProgress, pool: options.pool});
+		});
+	} finally {
+		for (const lock of locks.reverse()) lock.release();
+	}
 }
 
 /** A wait stopped by the signal reads as an interrupted backup, like any other. */

@@ -48,16 +48,18 @@ export async function verifyRepository(repo: Repository, options: VerifyOptions 
 	const detail = {readData: Boolean(options.readData)};
 	const summary = (report: VerifyReport) => ({ok: report.ok, checkedPoints: report.checkedPoints, checkedObjects: report.checkedObjects, damaged: report.damaged.length, repaired: report.repaired});
 	const job = {kind: 'verify', trigger: 'on-demand', itemId: options.itemId, itemName: item, detail, record: catalogProblems.length === 0, summary, onProgress: options.onProgress} as const;
-	return withJob(repo, job, async onProgress => {
-		// Counted among the writers (on a repository it may write): gc's deletion then waits for it, so a repack cannot
-		// move an object between the catalog read and the pack read and have it reported (and marked) as damaged.
-		const gate = repo.readOnly ? undefined : await enterWriters(repo.path, {command: 'verify', signal: options.signal});
-		try {
-			return await verifyUnderGate(repo, queries, catalogProblems, {...options, onProgress});
-		} finally {
-			gate?.release();
-		}
-	});
+	// Counted among the writers (on a repository it may write): gc's deletion then waits for it, so a repack cannot
+	// move an object between the catalog read and the pack read and have it reported (and marked) as damaged. Left
+	// after the job's end row is written, as a backup leaves its locks.
+	let gate: {release(): void} | undefined;
+	try {
+		return await withJob(repo, job, async onProgress => {
+			gate = repo.readOnly ? undefined : await enterWriters(repo.path, {command: 'verify', signal: options.signal});
+			return verifyUnderGate(repo, queries, catalogProblems, {...options, onProgress});
+		});
+	} finally {
+		gate?.release();
+	}
 }
 
 async function verifyUnderGate(repo: Repository, queries: CheckQueries, catalogProblems: string[], options: VerifyOptions): Promise<VerifyReport> {

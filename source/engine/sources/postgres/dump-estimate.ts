@@ -43,9 +43,12 @@ export async function estimateDumpBytes(env: NodeJS.ProcessEnv, database: string
 export function dumpProgress(estimate: Promise<number | undefined>, onProgress: ((progress: JobProgress) => void) | undefined) {
 	let estimatedBytes: number | undefined;
 	void estimate.then(bytes => (estimatedBytes = bytes));
-	const started = Date.now();
+	// The rate is timed from the first bytes: pg_dump's connection and schema queries before them would make the
+	// first ETAs several times too long.
+	let started: number | undefined;
 	let doneBytes = 0;
 	const report = (totalBytes: number, phase: string) => {
+		started ??= Date.now();
 		const seconds = (Date.now() - started) / 1000;
 		const bytesPerSecond = seconds > 0 ? doneBytes / seconds : 0;
 		const eta = bytesPerSecond > 0 && totalBytes > 0 ? {etaSeconds: Math.max(0, (totalBytes - doneBytes) / bytesPerSecond)} : {};
