@@ -17,17 +17,17 @@ export function requireItem(repo: Repository, name: string): Item {
 
 /** The newest jobs first, at most `limit`. */
 export function listJobs(repo: Repository, limit = 50): Job[] {
-	return listJobRows(repo.db, limit);
+	return listJobRows(repo, limit);
 }
 
 /** One job by its number, or undefined. */
 export function getJob(repo: Repository, id: number): Job | undefined {
-	return getJobRow(repo.db, id);
+	return getJobRow(repo, id);
 }
 
 /** Marks running jobs whose process has died as failed: call before showing jobs. */
 export function reapDeadJobs(repo: Repository): void {
-	reapDeadJobRows(repo.db);
+	reapDeadJobRows(repo);
 }
 
 /** The stored bytes that expiring this recovery point would free (what it owns that its successor does not take). */

@@ -10,9 +10,8 @@ import {now} from './clock.js';
 import {formatError, toStrataError} from './errors.js';
 import {runBackup} from './jobs/backup.js';
 import {reapDeadJobs} from './jobs/job-log.js';
-import {runExpire, runGc} from './jobs/maintenance.js';
+import {runExpire, runGc, runPurge} from './jobs/maintenance.js';
 import type {GcResult} from './lifecycle/gc.js';
-import {purgeDeleted} from './lifecycle/protection.js';
 import {latestSlot, nextSlot} from './lifecycle/schedule.js';
 import type {Item, Policy} from './model/index.js';
 import type {Repository} from './repository.js';
@@ -47,7 +46,7 @@ export type RunReport = {
 /** Runs what is due at `at` (default now): backups, then expiry, purges and gc. Never throws for one failed backup. */
 export async function runOnce(repo: Repository, options: {at?: Date; signal?: AbortSignal; onWait?: (line: string) => void} = {}): Promise<RunReport> {
 	const at = options.at ?? now();
-	reapDeadJobs(repo.db);
+	reapDeadJobs(repo);
 	const policies = new Map(listPolicyRows(repo).map(policy => [policy.name, policy]));
 	const report: RunReport = {at: at.toISOString(), backups: [], expired: [], kept: [], purged: [], gc: undefined};
 	const items = listItems(repo);
@@ -81,7 +80,7 @@ async function maintain(repo: Repository, at: Date, report: RunReport, options: 
 	const expiry = await runExpire(repo, {at, trigger: 'scheduled', signal: options.signal, onWait: options.onWait});
 	report.expired = expiry.expired.map(point => ({item: point.item, id: point.id}));
 	report.kept = expiry.kept.map(point => ({item: point.item, id: point.id, pinnedBy: point.pinnedBy}));
-	report.purged = purgeDeleted(repo, at);
+	report.purged = await runPurge(repo, {at, trigger: 'scheduled'});
 	report.gc = await runGc(repo, {trigger: 'scheduled', signal: options.signal, onWait: options.onWait});
 }
 

@@ -187,12 +187,16 @@ describe('protection states', () => {
 		// A second delete is purged 14 days later, not before.
 		await cli.run(['protect', 'stop', 'deleted', '--delete-data'], day(10));
 		// (run --once exits 1 here because the vanished item's backup fails; that is checked above.)
+		const purgeJobs = async () => (JSON.parse(await cli.run(['jobs', '--json'])) as Array<{kind: string; trigger: string; status: string}>).filter(job => job.kind === 'purge');
 		await runStrata(['--repo', join(dir, 'repo'), 'run', '--once'], {env: {STRATA_NOW: day(23)}});
 		expect((await runStrata(['--repo', join(dir, 'repo'), 'points', 'deleted'])).exitCode).toBe(0);
+		// A run with nothing to purge records no purge job; the run that purges records one.
+		expect(await purgeJobs()).toEqual([]);
 		await runStrata(['--repo', join(dir, 'repo'), 'run', '--once'], {env: {STRATA_NOW: day(24, '03:00')}});
 		const gone = await runStrata(['--repo', join(dir, 'repo'), 'points', 'deleted']);
 		expect(gone.exitCode).toBe(1);
 		expect(gone.stderr).toMatch(/no item named "deleted"/);
+		expect((await purgeJobs()).map(job => [job.trigger, job.status])).toEqual([['scheduled', 'succeeded']]);
 		// Three weeks on, the retained item still has every point.
 		expect((await cli.points('retained')).map(row => row.id)).toEqual(retainedBefore);
 		expect(existsSync(join(dir, 'repo'))).toBe(true);

@@ -1,8 +1,7 @@
 /**
  * The backup job: records the job, takes the item's lock and joins the writers (so it runs beside backups of other
- * items, never beside another writer of the same item or gc's deletion), and has the item's source kind plan and
- * capture the point. A backup that cannot take its locks leaves a failed job row saying why (and one refused at the
- * start, with recordRefusal).
+ * items, never beside another writer of the same item or gc's deletion), and runs the item's kind of backup. A backup
+ * that cannot take its locks leaves a failed job row saying why (and one refused at the start, with recordRefusal).
  */
 import {requireItem} from '../catalog/items.js';
 import {RuntimeError, UserError} from '../errors.js';
@@ -12,7 +11,8 @@ import {enterWriters, lockItem} from '../repository-locks.js';
 import {sourceOf} from '../sources/index.js';
 import type {CodecPool} from '../store/index.js';
 import {throwIfAborted} from '../abort.js';
-import {startJob} from './job-log.js';
+import {recordRefusedJob} from './job-log.js';
+import {withJob} from './with-job.js';
 
 export type RunBackupOptions = {
 	type?: BackupType | undefined;
@@ -45,33 +45,24 @@ export async function runBackup(repo: Repository, itemName: string, options: Run
 			});
 		}
 	} catch (error) {
-		if (options.recordRefusal) startJob(repo.db, {kind: 'backup', trigger, ...(item ? {itemId: item.id} : {}), itemName: item?.name ?? itemName, detail}).fail(error);
+		if (options.recordRefusal) recordRefusedJob(repo, {kind: 'backup', trigger, itemId: item?.id, itemName: item?.name ?? itemName, detail}, error);
 		throw error;
 	}
 
 	repo.guardWrite(`backup ${item.name}`);
-	let lastProgress: JobProgress | undefined;
-	const job = startJob(repo.db, {kind: 'backup', trigger, itemId: item.id, itemName: item.name, detail});
+	const failure = (caught: unknown, last: JobProgress | undefined) => (isDiskFull(caught) ? diskFull(repo, last, caught) : caught);
+	const summary = (point: RecoveryPoint) => ({rpId: point.id, type: point.type});
+	// Released after the job's end row is written, so whoever takes the lock next finds this job ended.
 	const locks: Array<{release(): void}> = [];
 	try {
-		const wait = {command: `backup ${item.name}`, waitMs: options.lockWaitMs, onWait: options.onWait, signal: options.signal};
-		locks.push(await lockItem(repo.path, item.id, wait).catch(interrupted(options.signal)));
-		locks.push(await enterWriters(repo.path, wait).catch(interrupted(options.signal)));
-		const onProgress = (progress: JobProgress) => {
-			lastProgress = progress;
-			job.progress(progress);
-			options.onProgress?.(progress);
-		};
-
-		const source = sourceOf(item);
-		const plan = source.planBackup(repo, item, options.type);
-		const point = await source.capture(repo, item, plan, {trigger, retainUntil: options.retainUntil, signal: options.signal, onProgress, pool: options.pool});
-		job.succeed({rpId: point.id, type: point.type});
-		return point;
-	} catch (caught) {
-		const error = isDiskFull(caught) ? diskFull(repo, lastProgress, caught) : caught;
-		job.fail(error);
-		throw error;
+		return await withJob(repo, {kind: 'backup', trigger, itemId: item.id, itemName: item.name, detail, onProgress: options.onProgress, summary, failure}, async onProgress => {
+			const wait = {command: `backup ${item.name}`, waitMs: options.lockWaitMs, onWait: options.onWait, signal: options.signal};
+			locks.push(await lockItem(repo.path, item.id, wait).catch(interrupted(options.signal)));
+			locks.push(await enterWriters(repo.path, wait).catch(interrupted(options.signal)));
+			const source = sourceOf(item);
+			const plan = source.planBackup(repo, item, options.type);
+			return source.capture(repo, item, plan, {trigger, retainUntil: options.retainUntil, signal: options.signal, onProgress, pool: options.pool});
+		});
 	} finally {
 		for (const lock of locks.reverse()) lock.release();
 	}

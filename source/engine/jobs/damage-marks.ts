@@ -3,7 +3,7 @@
  * `writable` here, so a repository opened read-only (restores from read-only media) skips them and still reports.
  */
 import {existsSync} from 'node:fs';
-import {clearMarks, type Damage, forgetRepairs, markDamaged, markDamagedByHash} from '../catalog/damage.js';
+import {checkQueries, type Findings} from '../catalog/checks.js';
 import {now} from '../clock.js';
 import {DamagedDataError} from '../errors.js';
 import type {Repository} from '../repository.js';
@@ -14,16 +14,11 @@ function writable(repo: Repository): boolean {
 }
 
 /** Marks objects verify found damaged, clears those it found whole again, forgets repairs it has reported. */
-export function recordVerifyFindings(repo: Repository, findings: {damaged: readonly Damage[]; intactAgain: readonly number[]; reported: readonly number[]}): void {
+export function recordVerifyFindings(repo: Repository, findings: Findings): void {
 	if (!writable(repo)) return;
 	// A clean verify writes nothing.
 	if (findings.damaged.length + findings.intactAgain.length + findings.reported.length === 0) return;
-	const at = now().toISOString();
-	repo.db.transaction(() => {
-		markDamaged(repo.db, findings.damaged, at);
-		clearMarks(repo.db, findings.intactAgain, at);
-		forgetRepairs(repo.db, findings.reported);
-	}).immediate();
+	checkQueries(repo).recordFindings(findings, now().toISOString());
 }
 
 /** Marks what a failed restore met (a damaged object, or every object of a pack that is gone), so the next backup stores it again. */
@@ -36,7 +31,7 @@ export function recordRestoreDamage(repo: Repository, error: unknown): void {
 	try {
 		// A truncated pack still holds the objects before its end; one that is gone holds none.
 		const packGone = packUnreadable && !existsSync(packPath(repo.packsDir, pack));
-		markDamagedByHash(repo.db, hash, problem, packGone, now().toISOString());
+		checkQueries(repo).markDamagedByHash(hash, problem, packGone, now().toISOString());
 	} catch {
 		// The restore's own error is what the user must see; a mark that could not be written is found again by verify.
 	}

@@ -5,18 +5,15 @@
  * heals. A PostgreSQL dump cannot be re-read in pieces: only its next backup stores its chunks again.
  */
 import {open} from 'node:fs/promises';
-import {damagedBlocks, damagedChunks, markedObjects, type Repair} from '../catalog/damage.js';
-import {listItems, requireItem} from '../catalog/items.js';
-import {pointsNeeding, pointsToCheck} from '../catalog/point-needs.js';
-import {clearPendingPacks, pendingHooks} from '../catalog/pending-packs.js';
-import {commitRepairs} from '../catalog/points.js';
+import {type CheckQueries, checkQueries} from '../catalog/checks.js';
+import type {Repair} from '../catalog/damage.js';
 import {now} from '../clock.js';
 import {crashPoint} from '../crash.js';
-import type {JobProgress, VolumeItem} from '../model/index.js';
+import type {Item, JobProgress, VolumeItem} from '../model/index.js';
 import type {Repository} from '../repository.js';
 import {CodecPool, hashLength, PackWriter} from '../store/index.js';
 import {throwIfAborted} from '../abort.js';
-import {startJob} from './job-log.js';
+import {withJob} from './with-job.js';
 
 export type BrokenPoint = {item: string; id: number; reason: string};
 
@@ -47,58 +44,63 @@ function lockForRepair(repo: Repository, itemName: string | undefined, options: 
 
 /** Re-stores from the sources what they still hold of the damaged objects of one item (or all); reports what stays broken. */
 export async function runRepair(repo: Repository, itemName: string | undefined, options: RepairOptions = {}): Promise<RepairReport> {
-	const items = itemName === undefined ? listItems(repo.db) : [requireItem(repo.db, itemName)];
+	const queries = checkQueries(repo);
+	const items = queries.itemsToRepair(itemName);
 	const lock = lockForRepair(repo, itemName, options);
-	const job = startJob(repo.db, {kind: 'repair', trigger: 'on-demand', ...(items.length === 1 ? {itemId: items[0]!.id, itemName: items[0]!.name} : {})});
+	try {
+		const job = {kind: 'repair', trigger: 'on-demand', ...(items.length === 1 ? {itemId: items[0]!.id, itemName: items[0]!.name} : {})} as const;
+		const summary = (report: RepairReport) => ({repaired: report.repaired, brokenPoints: report.brokenPoints.map(point => point.id)});
+		return await withJob(repo, {...job, summary, onProgress: options.onProgress}, async () => repairItems(repo, queries, items, options));
+	} finally {
+		lock.release();
+	}
+}
+
+/** The repair itself, under the writers' lock: re-read, store, repoint in one transaction, then report. */
+async function repairItems(repo: Repository, queries: CheckQueries, items: Item[], options: RepairOptions): Promise<RepairReport> {
 	const pool = options.pool ?? new CodecPool();
-	const writer = new PackWriter(repo.packsDir, repo.tmpDir, undefined, false, pendingHooks(repo.db, repo.catalogPath));
+	const writer = new PackWriter(repo.packsDir, repo.tmpDir, undefined, false, queries.pendingHooks(repo.catalogPath));
 	let committed = false;
 	try {
-		const marked = new Map(markedObjects(repo.db).map(object => [object.hash.toString('hex'), object.id]));
+		const marked = new Map(queries.markedObjects().map(object => [object.hash.toString('hex'), object.id]));
 		const repairs: Repair[] = [];
 		const damagedBefore = new Set<number>();
 		for (const item of items) {
 			if (item.kind !== 'volume') {
-				for (const id of damagedChunks(repo.db, item.id)) damagedBefore.add(id);
+				for (const id of queries.damagedChunks(item.id)) damagedBefore.add(id);
 				continue;
 			}
 
-			const blocks = damagedBlocks(repo.db, item.id);
+			const blocks = queries.damagedBlocks(item.id);
 			for (const block of blocks) damagedBefore.add(block.objectId);
 			if (blocks.length > 0) await rereadBlocks(item, blocks, {pool, writer, marked, repairs, signal: options.signal});
 		}
 
 		const packs = writer.finish();
 		crashPoint('repair-durable');
-		commitRepairs(repo.db, packs, repairs, now().toISOString());
+		queries.commitRepairs(packs, repairs, now().toISOString());
 		if (packs.length > 0) repo.recordCommit();
 		committed = true;
 		crashPoint('repair-committed');
 
-		const stillMarked = new Set(markedObjects(repo.db).map(object => object.id));
-		const points = items.flatMap(item => pointsToCheck(repo.db, item.id));
+		const stillMarked = new Set(queries.markedObjects().map(object => object.id));
+		const points = items.flatMap(item => queries.pointsToCheck(item.id));
 		const kindOf = new Map(points.map(point => [point.id, point.kind]));
-		const brokenPoints = pointsNeeding(repo.db, points, stillMarked).map(point => ({
+		const brokenPoints = queries.pointsNeeding(points, stillMarked).map(point => ({
 			...point,
 			reason:
 				kindOf.get(point.id) === 'postgres'
 					? 'a dump cannot be re-read in pieces: back up the item again to store the chunks the database still holds'
 					: 'its source no longer holds the damaged blocks as they were',
 		}));
-		const report = {damagedBefore: damagedBefore.size, repaired: repairs.length, brokenPoints};
-		job.succeed({repaired: report.repaired, brokenPoints: brokenPoints.map(point => point.id)});
-		return report;
-	} catch (error) {
-		job.fail(error);
-		throw error;
+		return {damagedBefore: damagedBefore.size, repaired: repairs.length, brokenPoints};
 	} finally {
 		if (!committed) {
 			writer.discard();
-			clearPendingPacks(repo.db, writer.packs.map(pack => pack.name));
+			queries.clearPendingPacks(writer.packs.map(pack => pack.name));
 		}
 
 		if (!options.pool) await pool.close();
-		lock.release();
 	}
 }
 

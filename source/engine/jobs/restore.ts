@@ -4,9 +4,9 @@ import {pinPoint} from '../catalog/pins.js';
 import {requirePoint} from '../catalog/points.js';
 import {formatRecoveryPointId, type Item, type RecoveryPoint} from '../model/index.js';
 import type {Repository} from '../repository.js';
-import {type RestoreRequest, type RestoreRunOptions, sourceOf} from '../sources/index.js';
+import {type RestoreOutcome, type RestoreRequest, type RestoreRunOptions, sourceOf} from '../sources/index.js';
 import {recordRestoreDamage} from './damage-marks.js';
-import {startJob} from './job-log.js';
+import {withJob} from './with-job.js';
 
 export type RunRestoreOptions = RestoreRequest & RestoreRunOptions;
 
@@ -31,23 +31,19 @@ export async function runRestore(repo: Repository, itemName: string, rpId: numbe
 	const source = sourceOf(item);
 	const plan = await source.planRestore(repo, item, point, options);
 	return pinned(repo, item, point, async () => {
-		const job = startJob(repo.db, {kind: 'restore', trigger: 'on-demand', itemId: item.id, itemName: item.name, detail: plan.detail});
-		try {
-			const outcome = await source.restore(repo, item, point, plan, {
-				...options,
-				onProgress(progress) {
-					job.progress(progress);
-					options.onProgress?.(progress);
-				},
-			});
-			job.succeed({rpId: point.id, ...outcome});
-			return {item: item.name, rpId: point.id, written: [], ...outcome};
-		} catch (error) {
-			recordRestoreDamage(repo, error);
-			job.fail(error);
-			throw error;
-		}
+		const summary = (outcome: RestoreOutcome) => ({rpId: point.id, ...outcome});
+		const job = {kind: 'restore', trigger: 'on-demand', itemId: item.id, itemName: item.name, detail: plan.detail, onProgress: options.onProgress, summary, failure: damageRecorder(repo)} as const;
+		const outcome = await withJob(repo, job, async onProgress => source.restore(repo, item, point, plan, {...options, onProgress}));
+		return {item: item.name, rpId: point.id, written: [], ...outcome};
 	});
+}
+
+/** A failed restore marks the damage it met, and fails as it did. */
+function damageRecorder(repo: Repository): (error: unknown) => unknown {
+	return error => {
+		recordRestoreDamage(repo, error);
+		return error;
+	};
 }
 
 /** Runs `restore` with the point pinned (failing if it expired since it was looked up). */

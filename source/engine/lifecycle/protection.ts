@@ -55,9 +55,14 @@ export function undeleteItem(repo: Repository, itemName: string): Item {
 	return getItemById(repo, item.id)!;
 }
 
+/** The items soft-deleted more than 14 days before `at`, which a purge would remove: to tell whether one is due. */
+export function duePurges(repo: Repository, at: Date = now()): Item[] {
+	return listItems(repo).filter(item => item.state === 'stopped-deleted' && purgeAt(item)!.getTime() <= at.getTime());
+}
+
 /** Purges items soft-deleted more than 14 days before `at`: their points and the item itself. Returns their names. */
 export function purgeDeleted(repo: Repository, at: Date = now()): string[] {
-	const due = listItems(repo).filter(item => item.state === 'stopped-deleted' && purgeAt(item)!.getTime() <= at.getTime());
+	const due = duePurges(repo, at);
 	if (due.length > 0) repo.guardWrite('purge');
 	const purged: string[] = [];
 	for (const item of due) {

@@ -3,7 +3,7 @@
 export type ItemState = 'active' | 'stopped-retained' | 'stopped-deleted';
 export type BackupType = 'full' | 'incremental' | 'differential';
 export type Trigger = 'scheduled' | 'on-demand';
-export type JobKind = 'backup' | 'restore' | 'verify' | 'expire' | 'gc' | 'repair';
+export type JobKind = 'backup' | 'restore' | 'verify' | 'expire' | 'gc' | 'purge' | 'repair';
 export type JobStatus = 'running' | 'succeeded' | 'failed';
 
 /** The kinds of protected things, one a folder of sources/. */

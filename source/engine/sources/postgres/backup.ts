@@ -16,6 +16,7 @@ import {commitBackup, ObjectSink} from '../object-sink.js';
 import {captureStream} from './capture.js';
 import {firstErrorLine, psqlQuery, startPgDump} from './commands.js';
 import {assertPlainDatabaseName, libpqEnvironment} from './connection.js';
+import {dumpProgress, estimateDumpBytes} from './dump-estimate.js';
 
 type DatabaseFacts = {databaseBytes: number; serverVersion: string};
 
@@ -53,8 +54,7 @@ export async function backupPostgres(repo: Repository, item: PostgresItem, plan:
 		stderr += chunk.toString();
 	});
 	const facts = databaseFacts(env, settings.database);
-	const started = Date.now();
-	let doneBytes = 0;
+	const progress = dumpProgress(estimateDumpBytes(env, settings.database), options.onProgress);
 	try {
 		const previousChunks = previous ? recipeChunkIndex(repo.db, previous.id) : new Map<string, number>();
 		const captured = await captureStream(dump.process.stdout!, {
@@ -62,11 +62,7 @@ export async function backupPostgres(repo: Repository, item: PostgresItem, plan:
 			sink,
 			previous: previousChunks,
 			signal: options.signal,
-			onBytes(bytes) {
-				doneBytes += bytes;
-				const seconds = (Date.now() - started) / 1000;
-				options.onProgress?.({doneBytes, totalBytes: Math.max(doneBytes, 1), bytesPerSecond: seconds > 0 ? doneBytes / seconds : 0, phase: 'dumping'});
-			},
+			onBytes: bytes => progress.add(bytes),
 		}, previous === undefined);
 		const result = await dump.process;
 		if (result.exitCode !== 0 || result.signal) {
@@ -76,6 +72,7 @@ export async function backupPostgres(repo: Repository, item: PostgresItem, plan:
 		}
 
 		throwIfAborted(options.signal);
+		progress.finish();
 		const previousIds = new Set(previousChunks.values());
 		const newCount = sink.newObjects.length;
 		const changed = [...new Set(captured.recipe.filter(ref => ref < 0 || !previousIds.has(ref)))];
