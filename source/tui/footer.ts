@@ -1,5 +1,5 @@
 /** The footer: the keys that work where the console is now. */
-import type {ConsoleState} from './hooks/use-console-state.js';
+import type {ConsoleState} from './state/console-state.js';
 
 /** The footer line for a state. */
 export function footerKeys(state: ConsoleState): string {

@@ -1,6 +1,6 @@
 /** A titled, bordered box of fixed size holding lines of text; the focused pane's border is highlighted. */
 import {Box, Text} from 'ink';
-import {dashboardPanes, type PaneName, paneTitles} from '../hooks/use-console-state.js';
+import {dashboardPanes, type PaneName, paneTitles} from '../state/console-state.js';
 import type {Theme} from '../theme.js';
 import {fit} from '../format.js';
 

@@ -7,7 +7,7 @@ import {spawn} from 'node:child_process';
 import {createRequire} from 'node:module';
 import {fileURLToPath, pathToFileURL} from 'node:url';
 import {formatRecoveryPointId, launchedByVariable} from '../../engine/index.js';
-import type {BackupDialog, RestoreDialog} from '../dialogs/dialog-state.js';
+import type {BackupDialog, RestoreDialog} from '../state/dialog-state.js';
 
 /** A job the console can start, as the user chose it. */
 export type LaunchRequest = {kind: 'backup'; dialog: BackupDialog} | {kind: 'restore'; dialog: RestoreDialog} | {kind: 'verify'; item: string};

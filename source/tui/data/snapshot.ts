@@ -51,9 +51,15 @@ export function loadSnapshot(repo: Repository, now: Date, repositoryPath = repo.
 		};
 	});
 	const policies = listPolicies(repo).map(policy => ({policy, nextRun: nextRunOf(policy, now)?.toISOString()}));
-	const points = open.pointsOf === undefined ? undefined : {item: open.pointsOf, rows: pointRows(repo, open.pointsOf, cost)};
-	const job = open.jobId === undefined ? undefined : {id: open.jobId, job: getJob(repo, open.jobId) ?? null};
-	return {repositoryPath, now, items, policies, jobs: listJobs(repo, shownJobs), cost, points, job};
+	return {repositoryPath, now, items, policies, jobs: listJobs(repo, shownJobs), cost, ...loadOpenView(repo, open, cost)};
+}
+
+/** Only the open view's part of a snapshot: what a key that opens a view reads at once, the rest being fresh. */
+export function loadOpenView(repo: Repository, open: OpenView, cost: CostReport): Pick<Snapshot, 'points' | 'job'> {
+	return {
+		points: open.pointsOf === undefined ? undefined : {item: open.pointsOf, rows: pointRows(repo, open.pointsOf, cost)},
+		job: open.jobId === undefined ? undefined : {id: open.jobId, job: getJob(repo, open.jobId) ?? null},
+	};
 }
 
 function pointRows(repo: Repository, item: string, cost: CostReport): PointRow[] {

@@ -4,7 +4,7 @@
  */
 import type {Key} from 'ink';
 import {type KeyContext, startJob, useKeys} from '../hooks/use-keys.js';
-import type {BackupDialog, Dialog, DialogAction, RestoreDialog} from './dialog-state.js';
+import type {BackupDialog, Dialog, DialogAction, RestoreDialog} from '../state/dialog-state.js';
 
 type Edit = (action: DialogAction) => void;
 type Of<Kind extends Dialog['kind']> = Kind extends 'restore' ? RestoreDialog : BackupDialog;

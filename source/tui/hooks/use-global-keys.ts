@@ -5,7 +5,7 @@
  */
 import {useApp} from 'ink';
 import {isProcessAlive} from '../../engine/index.js';
-import {type ConsoleState, dashboardPanes} from './use-console-state.js';
+import {type ConsoleState, dashboardPanes} from '../state/console-state.js';
 import {isText, type KeyContext, onDashboard, useKeys} from './use-keys.js';
 
 const hasKeys = (state: ConsoleState) => !state.dialog && state.view.kind !== 'quit';

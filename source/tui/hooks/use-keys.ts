@@ -10,7 +10,7 @@ import type {Dispatch, RefObject} from 'react';
 import type {RecoveryPoint} from '../../engine/index.js';
 import {launchArgs, launchDetached, type LaunchRequest} from '../data/launch.js';
 import type {Snapshot} from '../data/snapshot.js';
-import type {ConsoleAction, ConsoleState, View} from './use-console-state.js';
+import type {ConsoleAction, ConsoleState, View} from '../state/console-state.js';
 
 export type KeyHandler = (input: string, key: Key) => void;
 

@@ -5,7 +5,7 @@
  */
 import {useEffect, useState} from 'react';
 import {dataVersion, type Repository} from '../../engine/index.js';
-import {loadSnapshot, type OpenView, type Snapshot} from '../data/snapshot.js';
+import {loadOpenView, loadSnapshot, type OpenView, type Snapshot} from '../data/snapshot.js';
 
 export const pollMs = 1000;
 
@@ -27,7 +27,12 @@ export type SnapshotSource = {
  */
 export function useSnapshot({repo, now, repositoryPath, refreshKey, open, onReplaced}: SnapshotSource): [Snapshot, (view: OpenView) => void] {
 	const [snapshot, setSnapshot] = useState(() => loadSnapshot(repo, now(), repositoryPath, open));
-	const readFor = (view: OpenView) => setSnapshot(loadSnapshot(repo, now(), repositoryPath, view));
+	// Only the view's part: the rest was read when the catalog last changed, and a full read is slow under load. Read
+	// here, in the key's handler; the updater below only merges (React may call it while rendering).
+	const readFor = (view: OpenView) => {
+		const part = loadOpenView(repo, view, snapshot.cost);
+		setSnapshot(previous => ({...previous, ...part}));
+	};
 	const {pointsOf, jobId} = open;
 	useEffect(() => {
 		const read = () => loadSnapshot(repo, now(), repositoryPath, {pointsOf, jobId});

@@ -1,7 +1,7 @@
 /** The rows of the panes that list items (Churn, Storage cost): the snapshot's items the filter lets through. */
 import type {ItemRow, Snapshot} from '../data/snapshot.js';
 import type {KeyContext} from '../hooks/use-keys.js';
-import type {PaneName} from '../hooks/use-console-state.js';
+import type {PaneName} from '../state/console-state.js';
 import {matching} from './matching.js';
 import {useListKeys} from './use-list-keys.js';
 

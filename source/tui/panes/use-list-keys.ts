@@ -1,6 +1,6 @@
 /** Keys every dashboard pane shares: j/k and arrows move its selection, Enter zooms it (or opens its row, zoomed). */
-import {backupDialog} from '../dialogs/dialog-state.js';
-import type {ConsoleState, PaneName} from '../hooks/use-console-state.js';
+import {backupDialog} from '../state/dialog-state.js';
+import type {ConsoleState, PaneName} from '../state/console-state.js';
 import {type KeyContext, onDashboard, startJob, useKeys} from '../hooks/use-keys.js';
 
 export type ListKeys = {

@@ -1,7 +1,7 @@
 /** Every command line the console starts comes from launchArgs. */
 import {describe, expect, it} from 'vitest';
 import {launchArgs} from '../../../source/tui/data/launch.js';
-import {backupDialog, restoreDialog} from '../../../source/tui/dialogs/dialog-state.js';
+import {backupDialog, restoreDialog} from '../../../source/tui/state/dialog-state.js';
 
 describe('the arguments of detached jobs', () => {
 	it('builds backup, restore and verify command lines', () => {

@@ -1,7 +1,7 @@
 /** The backup dialog: type, days to keep, and how to go on. Render only. */
 import {Box, Text} from 'ink';
 import type {Theme} from '../../theme.js';
-import {type BackupDialog as Dialog, backupTypes} from '../dialog-state.js';
+import {type BackupDialog as Dialog, backupTypes} from '../../state/dialog-state.js';
 
 export function BackupDialog({dialog, width, theme}: {dialog: Dialog; width: number; theme: Theme}) {
 	return (

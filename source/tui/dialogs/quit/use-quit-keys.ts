@@ -1,6 +1,6 @@
 /** The quit question's keys: y quits, n or Esc stays. */
 import {useApp} from 'ink';
-import type {ConsoleState} from '../../hooks/use-console-state.js';
+import type {ConsoleState} from '../../state/console-state.js';
 import {type KeyContext, useKeys} from '../../hooks/use-keys.js';
 
 const hasKeys = (state: ConsoleState) => state.view.kind === 'quit';

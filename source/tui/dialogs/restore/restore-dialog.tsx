@@ -2,7 +2,7 @@
 import {Box, Text} from 'ink';
 import {formatRecoveryPointId} from '../../../engine/index.js';
 import type {Theme} from '../../theme.js';
-import type {RestoreDialog as Dialog} from '../dialog-state.js';
+import type {RestoreDialog as Dialog} from '../../state/dialog-state.js';
 
 export function RestoreDialog({dialog, disks, width, theme}: {dialog: Dialog; /** The item's disk names (a volume item). */ disks: string[]; width: number; theme: Theme}) {
 	const database = dialog.target === 'database';

@@ -1,6 +1,6 @@
 /** The points view's keys: j/k move, r restores the selected point, b backs the item up, v verifies it. */
-import {restoreDialog} from '../../dialogs/dialog-state.js';
-import type {ConsoleState} from '../../hooks/use-console-state.js';
+import {restoreDialog} from '../../state/dialog-state.js';
+import type {ConsoleState} from '../../state/console-state.js';
 import {type KeyContext, useKeys} from '../../hooks/use-keys.js';
 import {itemKeys} from '../use-list-keys.js';
 

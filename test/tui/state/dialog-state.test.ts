@@ -1,6 +1,6 @@
 /** The dialogs' editing as pure reducer steps. */
 import {describe, expect, it} from 'vitest';
-import {backupDialog, type Dialog, type DialogAction, dialogReducer, type RestoreDialog, restoreDialog} from '../../../source/tui/dialogs/dialog-state.js';
+import {backupDialog, type Dialog, type DialogAction, dialogReducer, type RestoreDialog, restoreDialog} from '../../../source/tui/state/dialog-state.js';
 
 const apply = (dialog: Dialog, ...actions: DialogAction[]) => actions.reduce(dialogReducer, dialog);
 const applyRestore = (dialog: RestoreDialog, ...actions: DialogAction[]) => apply(dialog, ...actions) as RestoreDialog;
