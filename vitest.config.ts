@@ -21,8 +21,9 @@ export default defineConfig({
 		projects: [
 			{
 				extends: true,
-				// No PostgreSQL and no build: `npx vitest run --project unit` runs in seconds on a bare checkout.
-				test: {name: 'unit', include: allTests, exclude: [...excluded, ...integrationTests]},
+				// No PostgreSQL and no build: `npx vitest run --project unit` runs in seconds on a bare checkout. The setup
+				// bundles the codec worker from source, which the engine's worker threads run under vitest.
+				test: {name: 'unit', include: allTests, exclude: [...excluded, ...integrationTests], globalSetup: ['test/worker-setup.ts']},
 			},
 			{
 				extends: true,
@@ -30,9 +31,9 @@ export default defineConfig({
 					name: 'integration',
 					include: integrationTests,
 					exclude: excluded,
-					// Refuses a dist/ older than source/ (the CLI under test is the build), then starts one real PostgreSQL
+					// Rebuilds a dist/ older than source/ (the CLI under test is the build), then starts one real PostgreSQL
 					// cluster for the whole run (scripts/pg-sandbox) and stops it afterwards.
-					globalSetup: ['test/global-setup.ts'],
+					globalSetup: ['test/worker-setup.ts', 'test/global-setup.ts'],
 				},
 			},
 		],

@@ -21,7 +21,10 @@ type Pending = {resolve(value: unknown): void; reject(error: Error): void};
 function startWorker(options: WorkerOptions): Worker {
 	if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./codec-worker.js', import.meta.url), options);
 	// Under the test runner the engine runs from its TypeScript source, which a worker thread cannot load by itself:
-	// it loads the worker's source through tsx (a dev dependency), so no test runs a stale build in dist/.
+	// the tests' setup bundles the worker's source afresh and names it here; elsewhere (tsx) the worker's source is
+	// loaded through tsx, slower to start. Either way no test runs a stale build in dist/.
+	const bundle = process.env['STRATA_CODEC_WORKER_BUNDLE'];
+	if (bundle) return new Worker(new URL(bundle), options);
 	const source = JSON.stringify(new URL('./codec-worker.ts', import.meta.url).href);
 	const tsx = JSON.stringify(pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api')).href.replace(/\.cjs$/, '.mjs'));
 	return new Worker(`import(${tsx}).then(api => api.tsImport(${source}, ${source}))`, {...options, eval: true});
