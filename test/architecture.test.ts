@@ -16,18 +16,21 @@ const engine = 'source/engine/';
  * sit where ARCHITECTURE.md puts them; the engine's root files are placed by what they are:
  * - api: index.ts and the root files that serve callers across the layers below it (items.ts, points.ts, reads.ts
  *   the read API, scheduler.ts which runs jobs, unlock.ts);
- * - catalog: repository.ts (opens the catalog and holds the repository's handle) and settings.ts (catalog rows);
- * - ground: what every layer may use: clock, errors, text, crash points, the lock files (lock.ts, lock-heartbeat.ts,
- *   repository-locks.ts: files on disk, no catalog) and read-only.ts (the read-only cause).
+ * - repository: repository.ts, the front door every operation is handed: it lays out the folder (strata.json, packs,
+ *   locks: through store/'s durable writes), opens the catalog and holds its handle; nothing below it knows it;
+ * - catalog: settings.ts (checks the values catalog/settings.ts stores);
+ * - ground: what every layer may use: clock, errors, text, cancellation (abort.ts), crash points, the lock files
+ *   (lock.ts, lock-heartbeat.ts, repository-locks.ts: files on disk, no catalog) and read-only.ts (the read-only cause).
  */
 const layers: ReadonlyArray<{name: string; members: readonly string[]}> = [
 	{name: 'api', members: ['index.ts', 'items.ts', 'points.ts', 'reads.ts', 'scheduler.ts', 'unlock.ts']},
 	{name: 'jobs', members: ['jobs/']},
 	{name: 'sources', members: ['sources/']},
 	{name: 'lifecycle, accounting', members: ['lifecycle/', 'accounting/']},
+	{name: 'repository', members: ['repository.ts']},
 	{name: 'chunkers, store', members: ['chunkers/', 'store/']},
-	{name: 'catalog', members: ['catalog/', 'repository.ts', 'settings.ts']},
-	{name: 'model, clock, errors', members: ['model/', 'clock.ts', 'errors.ts', 'text.ts', 'crash.ts', 'lock.ts', 'lock-heartbeat.ts', 'repository-locks.ts', 'read-only.ts']},
+	{name: 'catalog', members: ['catalog/', 'settings.ts']},
+	{name: 'model, clock, errors', members: ['model/', 'clock.ts', 'errors.ts', 'text.ts', 'abort.ts', 'crash.ts', 'lock.ts', 'lock-heartbeat.ts', 'repository-locks.ts', 'read-only.ts']},
 ];
 
 type Import = {from: string; to: string; line: number};
@@ -161,7 +164,9 @@ describe('the architecture of source/', () => {
 	it('uses the SQLite handle and SQL only in source/engine/catalog/', () => {
 		// sources/postgres/ sends SQL to the protected PostgreSQL database (psql scripts, catalog queries of the
 		// dump's server): that is the source's own language, not the repository catalog's.
-		const allowed = [`${engine}catalog/`, `${engine}sources/postgres/`];
+		// repository.ts opens the catalog and holds its connection: the Repository is the CatalogHandle that every
+		// catalog function takes, so it alone outside catalog/ names the handle (to open, count commits and close it).
+		const allowed = [`${engine}catalog/`, `${engine}sources/postgres/`, `${engine}repository.ts`];
 		// `.db` as a property (repo.db, this.db), not the file name catalog.db in a path or a hint.
 		const handle = /(?<!catalog)\.db\b(?![\w-])|\.prepare\(|\.pragma\(/;
 		const sql = /\b(SELECT\b[\s\S]*\bFROM|INSERT (OR \w+ )?INTO|UPDATE \w+ SET|DELETE FROM|CREATE (UNIQUE )?(TABLE|INDEX)|ALTER TABLE|DROP (TABLE|INDEX)|PRAGMA \w|WHERE \w+ (=|IN|IS)|JOIN \w+ ON)\b/;

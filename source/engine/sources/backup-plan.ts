@@ -28,8 +28,8 @@ export type CaptureOptions = {
 
 /** Which type a backup really is and what it is stored against: the first is always a full, whatever was asked. */
 export function planBackup(repo: Repository, item: Item, requested: BackupType | undefined): BackupPlan {
-	const previous = latestPoint(repo.db, item.id);
+	const previous = latestPoint(repo, item.id);
 	if (!previous || requested === 'full') return {type: 'full', base: undefined, previous};
-	if (requested === 'differential') return {type: 'differential', base: latestFull(repo.db, item.id) ?? previous, previous};
+	if (requested === 'differential') return {type: 'differential', base: latestFull(repo, item.id) ?? previous, previous};
 	return {type: 'incremental', base: previous, previous};
 }

@@ -26,9 +26,9 @@ export class ObjectSink {
 	committed = false;
 
 	constructor(private readonly repo: Repository) {
-		this.writer = new PackWriter(repo.packsDir, repo.tmpDir, undefined, true, pendingHooks(repo.db, repo.catalogPath));
-		this.index = new ObjectIndex(repo.db);
-		this.damaged = new Map(markedObjects(repo.db).map(object => [object.id, object.hash]));
+		this.writer = new PackWriter(repo.packsDir, repo.tmpDir, undefined, true, pendingHooks(repo, repo.catalogPath));
+		this.index = new ObjectIndex(repo);
+		this.damaged = new Map(markedObjects(repo).map(object => [object.id, object.hash]));
 		this.damagedHashes = new Set([...this.damaged.values()].map(hash => hash.toString('hex')));
 	}
 
@@ -36,7 +36,7 @@ export class ObjectSink {
 	async discard(): Promise<void> {
 		await this.writer.idle();
 		this.writer.discard();
-		clearPendingPacks(this.repo.db, this.writer.packs.map(pack => pack.name));
+		clearPendingPacks(this.repo, this.writer.packs.map(pack => pack.name));
 	}
 
 	/** The ref of a piece this backup already wrote, if any. */
@@ -93,7 +93,7 @@ export async function commitBackup(repo: Repository, item: Item, sink: ObjectSin
 	await sink.writer.settle();
 	const packs = sink.writer.finish();
 	crashPoint('packs-durable');
-	const id = commitRecoveryPoint(repo.db, {
+	const id = commitRecoveryPoint(repo, {
 		itemId: item.id,
 		type: plan.type,
 		trigger: plan.trigger,
@@ -108,5 +108,5 @@ export async function commitBackup(repo: Repository, item: Item, sink: ObjectSin
 	sink.committed = true;
 	repo.recordCommit();
 	crashPoint('point-committed');
-	return requirePoint(repo.db, item.id, item.name, id);
+	return requirePoint(repo, item.id, item.name, id);
 }

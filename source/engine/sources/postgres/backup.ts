@@ -31,7 +31,7 @@ async function databaseFacts(env: NodeJS.ProcessEnv, database: string): Promise<
 
 /** The raw bytes of distinct chunks: those this backup wrote are in the sink, the others in the catalog. */
 function changedChunkBytes(repo: Repository, sink: ObjectSink, refs: readonly number[]): number {
-	const stored = new ObjectIndex(repo.db).getMany(refs.filter(ref => ref > 0));
+	const stored = new ObjectIndex(repo).getMany(refs.filter(ref => ref > 0));
 	let bytes = 0;
 	for (const ref of refs) bytes += ref < 0 ? sink.newObjects.at(-(ref + 1)).rawLength : (stored.get(ref)?.rawLength ?? 0);
 	return bytes;
@@ -56,7 +56,7 @@ export async function backupPostgres(repo: Repository, item: PostgresItem, plan:
 	const facts = databaseFacts(env, settings.database);
 	const progress = dumpProgress(estimateDumpBytes(env, settings.database), options.onProgress);
 	try {
-		const previousChunks = previous ? recipeChunkIndex(repo.db, previous.id) : new Map<string, number>();
+		const previousChunks = previous ? recipeChunkIndex(repo, previous.id) : new Map<string, number>();
 		const captured = await captureStream(dump.process.stdout!, {
 			pool,
 			sink,

@@ -105,8 +105,8 @@ export async function planPostgresRestore(repo: Repository, item: PostgresItem, 
  * (several batches in flight, as for volume restores); each batch is written once the ones before it are.
  */
 async function writeDump(repo: Repository, point: RecoveryPoint, target: Writable, pool: CodecPool, signal: AbortSignal | undefined, onBytes: (bytes: number) => void): Promise<void> {
-	const ids = recipeObjectIds(repo.db, point.id);
-	const index = new ObjectIndex(repo.db);
+	const ids = recipeObjectIds(repo, point.id);
+	const index = new ObjectIndex(repo);
 	const inFlight: Array<Promise<DecodeResult>> = [];
 	const writeNext = async () => {
 		const data = Buffer.from((await inFlight.shift()!).data);

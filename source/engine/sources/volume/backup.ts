@@ -26,8 +26,8 @@ export async function backupVolume(repo: Repository, item: VolumeItem, plan: Bac
 	const sink = new ObjectSink(repo);
 	try {
 		const {type, base, previous} = plan;
-		const resolvedBase = base ? resolveBlockMap(repo.db, base.id, item.blockSize, {withHashes: true}) : undefined;
-		const previousMaps = previous && previous.id !== base?.id ? resolveBlockMap(repo.db, previous.id, item.blockSize, {withHashes: true}) : resolvedBase;
+		const resolvedBase = base ? resolveBlockMap(repo, base.id, item.blockSize, {withHashes: true}) : undefined;
+		const previousMaps = previous && previous.id !== base?.id ? resolveBlockMap(repo, previous.id, item.blockSize, {withHashes: true}) : resolvedBase;
 		const baseMaps = resolvedBase && withoutDamagedHashes(resolvedBase, sink);
 		const createdAt = now().toISOString();
 		const captures = await readAllDisks(item, {pool, sink, baseMaps, previousMaps, options});

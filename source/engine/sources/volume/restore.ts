@@ -41,9 +41,9 @@ export type RestoreDisksContext<L> = {
 
 /** Restores the disks of a recovery point; returns where each went. The targets must come from planVolumeTargets. */
 export async function restoreVolume(repo: Repository, item: VolumeItem, point: RecoveryPoint, targets: RestoreTarget[], options: RestoreRunOptions): Promise<Array<{disk: string; path: string; size: number}>> {
-	const maps = resolveBlockMap(repo.db, point.id, item.blockSize);
+	const maps = resolveBlockMap(repo, point.id, item.blockSize);
 	const pool = options.pool ?? new CodecPool();
-	const objects = new ObjectIndex(repo.db);
+	const objects = new ObjectIndex(repo);
 	try {
 		return await restoreDisks(targets, {
 			itemName: item.name,
