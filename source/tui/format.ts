@@ -17,14 +17,14 @@ export function shortBytes(bytes: number): string {
 
 /**
  * An amount of money in at most 7 characters that never reads as zero when it is not: "420", "4.20", two significant
- * digits below a tenth ("0.042", "0.0031"), and "9.5e-9" below a tenth of a cent (a test repository of a few
+ * digits below a tenth ("0.042", "0.0031", "0.00078"), and "9.5e-9" below a hundredth of a cent (a test repository of a few
  * hundred bytes at a cloud price costs billionths a month).
  */
 export function amount(value: number): string {
 	if (value === 0) return '0.00';
 	if (value >= 100) return value.toFixed(0);
 	if (value >= 0.1) return value.toFixed(2);
-	if (value >= 0.001) return value.toPrecision(2);
+	if (value >= 0.0001) return value.toPrecision(2);
 	const [mantissa, exponent] = value.toExponential(1).split('e');
 	return `${mantissa}e${exponent}`;
 }

@@ -11,7 +11,8 @@ describe('money', () => {
 			[0.42, '0.42'],
 			[0.042, '0.042'],
 			[0.0031, '0.0031'],
-			[0.00078, '7.8e-4'],
+			[0.00078, '0.00078'],
+			[0.000078, '7.8e-5'],
 			[9.5e-9, '9.5e-9'],
 		];
 		for (const [value, shown] of cases) expect(amount(value), String(value)).toBe(shown);
