@@ -54,7 +54,8 @@ export async function backupPostgres(repo: Repository, item: PostgresItem, plan:
 		stderr += chunk.toString();
 	});
 	const facts = databaseFacts(env, settings.database);
-	const progress = dumpProgress(estimateDumpBytes(env, settings.database), options.onProgress);
+	const estimate = estimateDumpBytes(env, settings.database);
+	const progress = dumpProgress(estimate, options.onProgress);
 	try {
 		const previousChunks = previous ? recipeChunkIndex(repo, previous.id) : new Map<string, number>();
 		const captured = await captureStream(dump.process.stdout!, {
@@ -89,7 +90,7 @@ export async function backupPostgres(repo: Repository, item: PostgresItem, plan:
 			await sink.discard();
 		}
 
-		await facts;
+		await Promise.all([facts, estimate]);
 		await dump.process;
 		if (!options.pool) await pool.close();
 	}
