@@ -2,7 +2,7 @@
  * The catalog's side of verify and repair, as named queries over one repository's catalog: what a check covers, where
  * its objects live, the damage marks, and the repair's commit. jobs/verify.ts and jobs/repair.ts hold no SQL.
  */
-import type {WrittenPack} from '../store/index.js';
+import type {WrittenPack} from '../model/index.js';
 import type {Item} from '../model/index.js';
 import {clearMarks, type Damage, damagedBlocks, damagedChunks, forgetRepairs, markDamaged, markDamagedByHash, markedObjects, type Repair, repairedObjectIds} from './damage.js';
 import {getItemById, listItems, requireItem} from './items.js';

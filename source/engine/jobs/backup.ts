@@ -38,7 +38,7 @@ export async function runBackup(repo: Repository, itemName: string, options: Run
 	const detail = {requestedType: options.type ?? null};
 	let item;
 	try {
-		item = requireItem(repo.db, itemName);
+		item = requireItem(repo, itemName);
 		if (item.state !== 'active') {
 			throw new UserError('ITEM_NOT_PROTECTED', `item "${item.name}" is ${item.state === 'stopped-deleted' ? 'deleted' : 'stopped'}: no new backups`, {
 				hint: `Resume protection first with \`strata protect resume ${item.name}\``,

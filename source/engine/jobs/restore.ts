@@ -26,8 +26,8 @@ export type RestoreResult = {
  * leave it and its packs alone meanwhile.
  */
 export async function runRestore(repo: Repository, itemName: string, rpId: number, options: RunRestoreOptions): Promise<RestoreResult> {
-	const item = requireItem(repo.db, itemName);
-	const point = requirePoint(repo.db, item.id, item.name, rpId);
+	const item = requireItem(repo, itemName);
+	const point = requirePoint(repo, item.id, item.name, rpId);
 	const source = sourceOf(item);
 	const plan = await source.planRestore(repo, item, point, options);
 	return pinned(repo, item, point, async () => {
@@ -49,7 +49,7 @@ function damageRecorder(repo: Repository): (error: unknown) => unknown {
 /** Runs `restore` with the point pinned (failing if it expired since it was looked up). */
 async function pinned<T>(repo: Repository, item: Item, point: RecoveryPoint, restore: () => Promise<T>): Promise<T> {
 	// A read-only repository records nothing, a pin included: no writer can run there to remove the point anyway.
-	const pin = repo.readOnly ? {release() {}} : pinPoint(repo.db, point.id, `restore ${item.name} ${formatRecoveryPointId(point.id)}`);
+	const pin = repo.readOnly ? {release() {}} : pinPoint(repo, point.id, `restore ${item.name} ${formatRecoveryPointId(point.id)}`);
 	try {
 		return await restore();
 	} finally {
