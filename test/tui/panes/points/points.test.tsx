@@ -41,7 +41,7 @@ describe('the points view', () => {
 				'╭──────────────────────────────────────────────────────────────────────────────╮',
 				'│ Recovery points of web01 (2), cost per month in USD                          │',
 				'│ ID    TYPE        TRIG   CREATED     EXPIRES     OWNED STORED    COST  FREES │',
-				'│ rp1   full        sched  03-01 02:30 03-11 02:30  2048   8.8M  8.6e-4   913K │',
+				'│ rp1   full        sched  03-01 02:30 03-11 02:30  2048   8.8M 0.00086   913K │',
 				'│ rp2   incremental on-dem 03-02 02:30 03-12 02:30    20   7.1K  6.9e-7   857B │',
 				'│                                                                              │',
 				'│                                                                              │',
