@@ -5,7 +5,7 @@
 import {randomUUID} from 'node:crypto';
 import {chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync} from 'node:fs';
 import {homedir} from 'node:os';
-import {dirname, join, resolve} from 'node:path';
+import {dirname, join, resolve, sep} from 'node:path';
 import type {Database as SqliteDatabase} from 'better-sqlite3';
 import {catalogCommits, commitsFileName, recordedCommits} from './catalog/commits.js';
 import {catalogVersion, holdsObjects, migrate, schemaVersion} from './catalog/migrations.js';
@@ -15,6 +15,7 @@ import {RuntimeError, UserError} from './errors.js';
 import type {Lock, LockOptions} from './lock.js';
 import {type LostCommits, lostCommitsError, type ReadOnlyCause, readOnlyError, writeBlocker} from './read-only.js';
 import {lockForDeletionSync} from './repository-locks.js';
+import {apparentSizes} from './store/apparent-size.js';
 import {writeFileAtomic} from './store/file-writes.js';
 
 /** 2: objects are named by BLAKE3 (format 1, SHA-256, came only from development builds before the first release). */
@@ -27,6 +28,9 @@ export type OpenOptions = {
 	/** Open read-only even when the repository is writable (the console, which only reads). */
 	readOnly?: boolean;
 };
+
+/** The repository's bytes on disk by kind, as `du -sb` counts them: the catalog (catalog.db, -wal, -shm, side files), the pack files, and the rest (strata.json, locks/, folders). */
+export type RepositoryFileBytes = {catalogBytes: number; packBytes: number; otherBytes: number};
 
 export type RepositoryConfig = {
 	format: number;
@@ -199,6 +203,16 @@ export class Repository {
 
 	get catalogPath(): string {
 		return join(this.path, catalogName);
+	}
+
+	/** What the repository's files take on disk (apparent sizes, as `du -sb`): for `cost`'s overhead line. */
+	fileBytes(): RepositoryFileBytes {
+		const sums = apparentSizes(this.path, (path, isFile) => {
+			if (!isFile) return 'other';
+			if (path.startsWith('catalog.')) return 'catalog'; // catalog.db, its -wal and -shm, catalog.commits
+			return path.startsWith(`packs${sep}`) ? 'pack' : 'other';
+		});
+		return {catalogBytes: sums.get('catalog') ?? 0, packBytes: sums.get('pack') ?? 0, otherBytes: sums.get('other') ?? 0};
 	}
 
 	/**

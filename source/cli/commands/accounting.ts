@@ -40,7 +40,8 @@ export const costCommand = defineCommand({
 			return;
 		}
 
-		const report = costReport(repo, {item: itemName, withFrees: context.flags['frees'] === true});
+		const files = itemName === undefined ? repo.fileBytes() : undefined;
+		const report = costReport(repo, {item: itemName, withFrees: context.flags['frees'] === true, files});
 		if (context.json) {
 			context.printJson(report);
 			return;
@@ -68,7 +69,18 @@ export const costCommand = defineCommand({
 			context.print(formatTable(['ITEM', 'KIND', 'POINTS', 'OWNED', 'STORED', 'PER MONTH'], report.items.map(item => [item.item, item.kind, String(item.points), String(item.ownedBlocks), formatBytes(item.storedBytes), formatMoney(item.monthlyCost, report.price)])));
 		}
 
-		context.print(`Repository: ${formatBytes(report.total.storedBytes)} stored in ${report.total.points} recovery points, ${formatMoney(report.total.monthlyCost, report.price)} per month at ${report.price.perGibMonth} ${report.price.currency}/GiB-month`);
+		const {overhead} = report;
+		if (overhead === undefined || report.repositoryBytes === undefined) {
+			context.print(`Repository: ${formatBytes(report.total.storedBytes)} stored in ${report.total.points} recovery points, ${formatMoney(report.total.monthlyCost, report.price)} per month at ${report.price.perGibMonth} ${report.price.currency}/GiB-month`);
+			return;
+		}
+
+		context.print(
+			`Overhead: ${formatBytes(overhead.bytes)} (catalog ${formatBytes(overhead.catalogBytes)}, headers and unreferenced pack space ${formatBytes(overhead.unchargedPackBytes)}, other files ${formatBytes(overhead.otherBytes)}), ${formatMoney(overhead.monthlyCost, report.price)} per month`,
+		);
+		context.print(
+			`Repository: ${formatBytes(report.repositoryBytes)} on disk (${formatBytes(report.total.storedBytes)} stored in ${report.total.points} recovery points, plus overhead), ${formatMoney(report.total.monthlyCost + overhead.monthlyCost, report.price)} per month at ${report.price.perGibMonth} ${report.price.currency}/GiB-month`,
+		);
 	},
 });
 

@@ -20,3 +20,4 @@ export * from './codec-protocol.js';
 export * from './file-writes.js';
 export * from './direct-read.js';
 export * from './written-objects.js';
+export * from './apparent-size.js';
