@@ -282,25 +282,40 @@ export function sleepSync(ms: number): void {
 	Atomics.wait(sleepBuffer, 0, 0, ms);
 }
 
-/** Takes the lock at `path`, waiting for a live holder (see LockOptions), taking over a dead one at once. */
-export function acquireLock(path: string, options: LockOptions): Lock {
+/** The holder a lock state names, if any. */
+export function heldBy(state: LockState): LockHolder | undefined {
+	return 'holder' in state ? state.holder : undefined;
+}
+
+/** Tries `take` until it returns a lock, waiting between tries as LockOptions say: for synchronous callers. */
+export function retryTakingSync(options: LockOptions, take: (holder: LockHolder) => Lock | LockState): Lock {
 	const holder = newHolder(options.command);
 	const waiter = new Waiter(options);
 	for (;;) {
-		const result = tryLock(path, holder);
+		const result = take(holder);
 		if ('release' in result) return result;
-		sleepSync(waiter.next('holder' in result ? result.holder : undefined, result));
+		sleepSync(waiter.next(heldBy(result), result));
 	}
 }
 
-/** acquireLock for asynchronous callers: the wait returns to the event loop, so signals stop it. */
-export async function acquireLockAsync(path: string, options: LockOptions): Promise<Lock> {
+/** retryTakingSync for asynchronous callers: the wait returns to the event loop, so signals stop it. */
+export async function retryTaking(options: LockOptions, take: (holder: LockHolder) => Lock | LockState): Promise<Lock> {
 	const holder = newHolder(options.command);
 	const waiter = new Waiter(options);
 	for (;;) {
 		if (options.signal?.aborted) await pause(0, options.signal);
-		const result = tryLock(path, holder);
+		const result = take(holder);
 		if ('release' in result) return result;
-		await pause(waiter.next('holder' in result ? result.holder : undefined, result), options.signal);
+		await pause(waiter.next(heldBy(result), result), options.signal);
 	}
+}
+
+/** Takes the lock at `path`, waiting for a live holder (see LockOptions), taking over a dead one at once. */
+export function acquireLock(path: string, options: LockOptions): Lock {
+	return retryTakingSync(options, holder => tryLock(path, holder));
+}
+
+/** acquireLock for asynchronous callers: the wait returns to the event loop, so signals stop it. */
+export async function acquireLockAsync(path: string, options: LockOptions): Promise<Lock> {
+	return retryTaking(options, holder => tryLock(path, holder));
 }

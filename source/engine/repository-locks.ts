@@ -13,7 +13,7 @@ import {mkdirSync, readdirSync, unlinkSync, writeFileSync} from 'node:fs';
 import {hostname} from 'node:os';
 import {dirname, join} from 'node:path';
 import {RuntimeError, UserError} from './errors.js';
-import {acquireLock, acquireLockAsync, heldLock, type Lock, type LockHolder, type LockOptions, lockState, type LockState, newHolder, pause, readLockHolder, removeIfOurs, sleepSync, takeOverDead, tryLock, Waiter} from './lock.js';
+import {acquireLock, acquireLockAsync, heldBy, heldLock, type Lock, type LockHolder, type LockOptions, lockState, type LockState, newHolder, pause, readLockHolder, removeIfOurs, retryTaking, retryTakingSync, takeOverDead, tryLock, Waiter} from './lock.js';
 import {remember} from './lock-heartbeat.js';
 
 export const locksFolder = 'locks';
@@ -94,10 +94,6 @@ export async function enterWriters(repoPath: string, options: LockOptions): Prom
 	});
 }
 
-function heldBy(state: LockState): LockHolder | undefined {
-	return 'holder' in state ? state.holder : undefined;
-}
-
 /** The live writers other than this process (dead ones' files are removed). */
 function liveWriters(dir: string): Array<LockState & {holder: LockHolder}> {
 	const live: Array<LockState & {holder: LockHolder}> = [];
@@ -139,25 +135,12 @@ function tryDeletion(repoPath: string, holder: LockHolder): Lock | LockState {
  * starts until it is released.
  */
 export async function lockForDeletion(repoPath: string, options: LockOptions): Promise<Lock> {
-	const holder = newHolder(options.command);
-	const waiter = new Waiter(options);
-	for (;;) {
-		if (options.signal?.aborted) await pause(0, options.signal);
-		const result = tryDeletion(repoPath, holder);
-		if ('release' in result) return result;
-		await pause(waiter.next(heldBy(result), result), options.signal);
-	}
+	return retryTaking(options, holder => tryDeletion(repoPath, holder));
 }
 
 /** lockForDeletion for synchronous callers. */
 export function lockForDeletionSync(repoPath: string, options: LockOptions): Lock {
-	const holder = newHolder(options.command);
-	const waiter = new Waiter(options);
-	for (;;) {
-		const result = tryDeletion(repoPath, holder);
-		if ('release' in result) return result;
-		sleepSync(waiter.next(heldBy(result), result));
-	}
+	return retryTakingSync(options, holder => tryDeletion(repoPath, holder));
 }
 
 /** A live holder of the old single lock file (a Strata from before this layout, still running). */
