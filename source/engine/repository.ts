@@ -18,8 +18,11 @@ import {lockForDeletionSync} from './repository-locks.js';
 import {apparentSizes} from './store/apparent-size.js';
 import {writeFileAtomic} from './store/file-writes.js';
 
-/** 2: objects are named by BLAKE3 (format 1, SHA-256, came only from development builds before the first release). */
-export const repositoryFormat = 2;
+/**
+ * 3: packs end with an index of their objects and objects carry no header (store/format.ts). 2: objects are named by
+ * BLAKE3 (format 1, SHA-256, came only from development builds before the first release).
+ */
+export const repositoryFormat = 3;
 const configName = 'strata.json';
 const catalogName = 'catalog.db';
 /** How long a catalog write waits for another process's transaction before failing with SQLITE_BUSY. */
@@ -57,6 +60,12 @@ export function resolveRepositoryPath(flag: string | undefined, env: NodeJS.Proc
  * relabelled; one with objects cannot be read by this build, and says so.
  */
 function upgradeFormat(target: string, config: RepositoryConfig, db: SqliteDatabase): RepositoryConfig {
+	if (config.format === 2 && holdsObjects(db)) {
+		throw new RuntimeError('REPO_UPGRADE_NEEDED', `the repository at ${target} has format 2, whose packs this Strata reads only to upgrade them`, {
+			hint: `Run \`strata --repo ${target} upgrade\` once (it rewrites the packs in format 3), then run this again`,
+		});
+	}
+
 	if (holdsObjects(db)) {
 		throw new RuntimeError('REPO_TOO_OLD', `the repository at ${target} has format ${config.format}, from a development build of Strata that named objects by SHA-256`, {
 			hint: 'Create a new repository with `strata init` and back up again',

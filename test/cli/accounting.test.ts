@@ -71,8 +71,8 @@ describe('cost', () => {
 		const objects = 2 * 192 + 1;
 		expect(report.total.storedBytes).toBe(report.items.reduce((sum, item) => sum + item.storedBytes, 0));
 		const overhead = packBytes(repo) - report.total.storedBytes;
-		expect(overhead).toBeGreaterThanOrEqual(objects * 41);
-		expect(overhead).toBeLessThanOrEqual(objects * 41 + 3 * 8);
+		// Each pack: its 8-byte magic, a 42-byte index entry per object and a 56-byte trailer (three backups, a pack each).
+		expect(overhead).toBe(objects * 42 + 3 * (8 + 56));
 	});
 
 	it('counts the overhead (catalog, headers, unreferenced pack space) so the total matches du -sb within 2%', async () => {

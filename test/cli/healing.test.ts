@@ -173,7 +173,7 @@ describe('a PostgreSQL point', () => {
 			repo,
 			'SELECT p.name, o.offset FROM recipes r JOIN objects o ON o.id = r.object_id JOIN packs p ON p.id = o.pack_id WHERE r.rp_id = 1 AND r.seq = (SELECT max(seq) / 2 FROM recipes WHERE rp_id = 1)',
 		);
-		flipByte(join(repo, 'packs', chunk!.name.slice(0, 2), `${chunk!.name}.pack`), chunk!.offset + 41 + 10);
+		flipByte(join(repo, 'packs', chunk!.name.slice(0, 2), `${chunk!.name}.pack`), chunk!.offset + 10);
 		const refused = await strata('restore', 'db', '1', '--to-file', join(dir, 'refused.dump'));
 		expect(refused.exitCode).toBe(1);
 		expect(refused.stderr).toMatch(/^strata: object [0-9a-f]{12} in pack [0-9a-f]+ is damaged/);

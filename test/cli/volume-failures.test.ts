@@ -74,13 +74,13 @@ describe('volume backups under failure', () => {
 		await strata(repo, 'backup', 'vm');
 		expect((await runStrata(['--repo', repo, 'verify', '--read-data'])).exitCode).toBe(0);
 
-		// Flip a byte inside the first object's stored bytes (past the 8-byte pack magic and 41-byte object header).
+		// Flip a byte inside the first object's stored bytes (past the 8-byte pack magic).
 		const packs = packFiles(repo).sort((a, b) => statSync(a).mtimeMs - statSync(b).mtimeMs);
 		const fd = openSync(packs[0]!, 'r+');
 		const byte = Buffer.alloc(1);
-		readSync(fd, byte, 0, 1, 8 + 41 + 3);
+		readSync(fd, byte, 0, 1, 8 + 3);
 		byte[0] = byte[0]! ^ 0xff;
-		writeSync(fd, byte, 0, 1, 8 + 41 + 3);
+		writeSync(fd, byte, 0, 1, 8 + 3);
 		closeSync(fd);
 
 		const quick = await runStrata(['--repo', repo, 'verify']);

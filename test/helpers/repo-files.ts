@@ -58,7 +58,7 @@ export function damageObjectOfBlock(repo: string, rpId: number, index: number): 
 	}
 
 	if (!row) throw new Error(`rp${rpId} has no entry of its own for block ${index}`);
-	// Past the object's 41-byte header: the data, which only a re-hash (verify --read-data, a restore) notices.
-	flipByte(join(repo, 'packs', row.name.slice(0, 2), `${row.name}.pack`), row.offset + 41 + 100);
+	// Inside the object's stored bytes, which only a re-hash (verify --read-data, a restore) notices.
+	flipByte(join(repo, 'packs', row.name.slice(0, 2), `${row.name}.pack`), row.offset + 100);
 	return row.id;
 }

@@ -36,7 +36,7 @@ import {isProcessAlive} from '../lock.js';
 import {lockForDeletion} from '../repository-locks.js';
 import type {Repository} from '../repository.js';
 import {now} from '../clock.js';
-import {objectHeaderLength, PackReader, packPath, PackWriter} from '../store/index.js';
+import {perObjectOverhead, PackReader, packPath, PackWriter} from '../store/index.js';
 
 export const repackBelowLiveShare = 0.5;
 
@@ -143,7 +143,7 @@ export async function collectGarbage(repo: Repository, options: GcOptions = {}):
 		crashPoint('objects-deleted');
 		const orphans = removeFiles(repo, [...found.garbage, ...found.unaccounted]);
 		crashPoint('orphans-removed');
-		const uses = packUses(repo, objectHeaderLength);
+		const uses = packUses(repo, perObjectOverhead);
 		const threshold = options.repackBelow ?? repackBelowLiveShare;
 		const empty = uses.filter(use => use.objects === 0);
 		const candidates = uses.filter(use => use.objects > 0 && use.live / use.size < threshold);

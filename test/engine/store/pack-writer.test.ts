@@ -7,7 +7,8 @@ import {randomBytes} from 'node:crypto';
 import {existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync} from 'node:fs';
 import {join} from 'node:path';
 import {afterAll, describe, expect, it} from 'vitest';
-import {Codec, contentHash, PackReader, packPath, PackWriter} from '../../../source/engine/store/index.js';
+import {closeSync, openSync, writeSync} from 'node:fs';
+import {Codec, contentHash, ObjectKind, PackReader, packPath, PackWriter, readPackIndex} from '../../../source/engine/store/index.js';
 import {makeTempDir} from '../../helpers/tmp.js';
 
 const folders: Array<{name: string; path: () => string}> = [{name: 'a disk folder', path: () => makeTempDir()}];
@@ -96,5 +97,37 @@ describe.each(folders)('packs in $name', ({path}) => {
 		expect(await reader.readMany([location])).toEqual({failed: location});
 		reader.close();
 	});
-});
 
+	it('ends every pack with an index that lists each object, and notices a damaged index', async () => {
+		// Given a pack holding data objects and a manifest
+		const root = mkdtempSync(join(path(), 'index-'));
+		mkdirSync(join(root, 'p'), {recursive: true});
+		mkdirSync(join(root, 't'), {recursive: true});
+		const writer = new PackWriter(join(root, 'p'), join(root, 't'));
+		const objects = [randomBytes(5000), randomBytes(1), randomBytes(16_384), Buffer.from('{"point":1}')];
+		const written = objects.map((data, index) => writer.add(contentHash(data), data, data.length + index, Codec.Raw, index === 3 ? ObjectKind.Manifest : ObjectKind.Data));
+		const [pack] = writer.finish();
+		const path_ = packPath(join(root, 'p'), pack!.name);
+
+		// When its index is read from the file alone
+		const index = readPackIndex(path_);
+
+		// Then it lists every object: offset, lengths, codec, kind and hash, as written
+		expect('entries' in index).toBe(true);
+		if (!('entries' in index)) return;
+		expect(index.entries.map(entry => [entry.offset, entry.storedLength, entry.rawLength, entry.kind, entry.hash.toString('hex')])).toEqual(
+			written.map((object, position) => [object.offset, object.storedLength, object.storedLength + position, position === 3 ? ObjectKind.Manifest : ObjectKind.Data, contentHash(objects[position]!).toString('hex')]),
+		);
+		expect(index.dataEnd).toBe(written.at(-1)!.offset + written.at(-1)!.storedLength);
+
+		// And a flipped byte in the index is found, while the objects themselves still read back
+		const fd = openSync(path_, 'r+');
+		writeSync(fd, Buffer.from([0xff]), 0, 1, index.dataEnd + 12);
+		closeSync(fd);
+		expect(readPackIndex(path_)).toEqual({problem: expect.stringMatching(/index damaged/)});
+		const reader = new PackReader(join(root, 'p'));
+		const many = await reader.readMany(written.map(object => ({packName: pack!.name, offset: object.offset, storedLength: object.storedLength})));
+		expect('payload' in many && Buffer.from(many.payload).equals(Buffer.concat(objects))).toBe(true);
+		reader.close();
+	});
+});
