@@ -6,6 +6,8 @@
  */
 import {randomBytes} from 'node:crypto';
 import {execFileSync} from 'node:child_process';
+import {closeSync, openSync} from 'node:fs';
+import {createRequire} from 'node:module';
 import {join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {addVolumeItem, CodecPool, Repository, runBackup, runRestore} from '../../../../source/engine/index.js';
@@ -13,7 +15,6 @@ import {batchBytes} from '../../../../source/engine/sources/volume/capture.js';
 import {canSeekHoles, DataExtents} from '../../../../source/engine/store/index.js';
 import {allocatedBytes, expectedSparseHash, makeSparseFile, type Region, sparseHash, writeRegions} from '../../../helpers/holes.js';
 import {makeTempDir} from '../../../helpers/tmp.js';
-import {closeSync, openSync} from 'node:fs';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
@@ -141,6 +142,22 @@ describe('a sparse volume source', () => {
 			expect(extents.within(GiB - 2 * MiB, GiB + MiB)).toEqual([2 * MiB - 4096, 2 * MiB]);
 			expect(extents.within(GiB, GiB + MiB)).toEqual([]);
 			expect(extents.nextData(GiB)).toBe(GiB);
+		} finally {
+			closeSync(fd);
+		}
+	});
+
+	it('takes everything as data where the filesystem cannot tell (lseek SEEK_DATA fails with EINVAL)', () => {
+		// Given: a file of procfs, whose lseek knows no SEEK_DATA (checked here, so the test means what it says).
+		const fd = openSync('/proc/cpuinfo', 'r');
+		try {
+			const {seekSync} = createRequire(import.meta.url)('fs-ext') as {seekSync(fd: number, position: number, whence: number): number};
+			expect(() => seekSync(fd, 0, 3)).toThrow(expect.objectContaining({code: 'EINVAL'}));
+			const extents = new DataExtents(fd, 10 * MiB);
+			// Then: all data, so a capture reads every byte as it did before holes were asked for.
+			expect(extents.within(0, 2 * MiB)).toEqual([0, 2 * MiB]);
+			expect(extents.nextData(3 * MiB)).toBe(3 * MiB);
+			expect(extents.within(9 * MiB, 12 * MiB)).toEqual([0, MiB]);
 		} finally {
 			closeSync(fd);
 		}
