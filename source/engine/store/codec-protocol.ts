@@ -21,9 +21,11 @@ export type EncodeRequest = {
 	offsets: Uint32Array;
 	/**
 	 * Read the data from an open file instead: `length` bytes (fewer at its end) at `position`, cut into `blockSize`
-	 * blocks; `direct` when the file was opened with O_DIRECT (block devices: see direct-read.ts).
+	 * blocks; `direct` when the file was opened with O_DIRECT (block devices: see direct-read.ts). With `extents`
+	 * (pairs of offsets from `position`, begin and end, in order: a sparse file's data, see holes.ts) only those
+	 * ranges are read and the rest of the `length` bytes are zeros, the file's holes.
 	 */
-	readFrom?: {fd: number; position: number; length: number; blockSize: number; direct?: boolean} | undefined;
+	readFrom?: {fd: number; position: number; length: number; blockSize: number; direct?: boolean; extents?: number[] | undefined} | undefined;
 	/** Per piece, the base's hash at the same place (zeros where the base has none); undefined for none. */
 	baseHashes: Uint8Array | undefined;
 	/** Treat all-zero pieces as no data (volumes), or hash them like any other (streams). */
@@ -47,6 +49,8 @@ export type EncodeResult = {
 	/** With `readFrom`: the bytes read and the block boundaries used. */
 	filled?: number;
 	offsets?: Uint32Array;
+	/** With `readFrom`: the bytes actually read from the file (below `filled` when holes were skipped). */
+	readBytes?: number;
 };
 
 export type DecodeRequest = {

@@ -8,7 +8,7 @@ import zstd from 'zstd-napi/binding.js';
 import type {DecodeRequest, DecodeResult, DecodeTarget, EncodeRequest, EncodeResult, WorkerRequest} from './codec-protocol.js';
 import {BlockKind, transferable} from './codec-protocol.js';
 import {blockOffsets} from '../chunkers/fixed-blocks.js';
-import {directReadBuffer, readFully} from './direct-read.js';
+import {directReadBuffer, readExtents, readFully} from './direct-read.js';
 import {writeFullyInBackground} from './file-writes.js';
 
 const {CCtx, CParameter, compressBound, DCtx} = zstd;
@@ -63,16 +63,20 @@ let readBuffer = new Uint8Array(0);
 /** The same for direct reads: a view aligned for the device it was found for (a device may ask more than another). */
 let direct: {fd: number; view: Uint8Array} | undefined;
 
-function readInto(from: NonNullable<EncodeRequest['readFrom']>): {buffer: Uint8Array; filled: number} {
+function readInto(from: NonNullable<EncodeRequest['readFrom']>): {buffer: Uint8Array; filled: number; read: number} {
 	if (!from.direct) {
 		if (readBuffer.length < from.length) readBuffer = new Uint8Array(from.length);
-		return {buffer: readBuffer, filled: readFully(from.fd, readBuffer, from.length, from.position)};
+		// A sparse file: its holes are zeros, not read (see holes.ts).
+		if (from.extents) return {buffer: readBuffer, ...readExtents(from.fd, readBuffer, from.length, from.position, from.extents)};
+		const filled = readFully(from.fd, readBuffer, from.length, from.position);
+		return {buffer: readBuffer, filled, read: filled};
 	}
 
 	for (let attempt = 1; ; attempt++) {
 		if (!direct || direct.fd !== from.fd || direct.view.length < from.length) direct = {fd: from.fd, view: directReadBuffer(from.fd, from.length)};
 		try {
-			return {buffer: direct.view, filled: readFully(from.fd, direct.view, from.length, from.position)};
+			const filled = readFully(from.fd, direct.view, from.length, from.position);
+			return {buffer: direct.view, filled, read: filled};
 		} catch (error) {
 			// A descriptor number reused for another device may need another alignment: find it once more.
 			if ((error as NodeJS.ErrnoException).code !== 'EINVAL' || attempt > 1) throw error;
@@ -82,9 +86,9 @@ function readInto(from: NonNullable<EncodeRequest['readFrom']>): {buffer: Uint8A
 }
 
 /** Reads a batch of fixed-size blocks from a file into the worker's own buffer; returns the data and block boundaries. */
-function readBatch(from: NonNullable<EncodeRequest['readFrom']>): {data: Uint8Array; offsets: Uint32Array} {
-	const {buffer, filled} = readInto(from);
-	return {data: buffer.subarray(0, filled), offsets: blockOffsets(filled, from.blockSize)};
+function readBatch(from: NonNullable<EncodeRequest['readFrom']>): {data: Uint8Array; offsets: Uint32Array; read: number} {
+	const {buffer, filled, read} = readInto(from);
+	return {data: buffer.subarray(0, filled), offsets: blockOffsets(filled, from.blockSize), read};
 }
 
 function encode(request: EncodeRequest): EncodeResult {
@@ -133,7 +137,7 @@ function encode(request: EncodeRequest): EncodeResult {
 		total += lengths[index]!;
 	}
 
-	if (read) return {hashes, kinds, codecs, lengths, payload: payload.buffer, data: new ArrayBuffer(0), filled: read.data.length, offsets};
+	if (read) return {hashes, kinds, codecs, lengths, payload: payload.buffer, data: new ArrayBuffer(0), filled: read.data.length, offsets, readBytes: read.read};
 	return {hashes, kinds, codecs, lengths, payload: payload.buffer, data: request.data!};
 }
 

@@ -46,3 +46,27 @@ export function readFully(fd: number, buffer: Uint8Array, length: number, positi
 
 	return filled;
 }
+
+/**
+ * Reads only the data `extents` (pairs of offsets from `position`, begin and end, in order) of `length` bytes at
+ * `position` into `buffer`, and fills the rest with zeros: a sparse file's holes, never read. Returns the bytes the
+ * range holds (fewer when the file ends early) and the bytes actually read.
+ */
+export function readExtents(fd: number, buffer: Uint8Array, length: number, position: number, extents: readonly number[]): {filled: number; read: number} {
+	let cursor = 0;
+	let read = 0;
+	for (let index = 0; index + 1 < extents.length; index += 2) {
+		const begin = extents[index]!;
+		const end = Math.min(extents[index + 1]!, length);
+		if (end <= begin) continue;
+		buffer.fill(0, cursor, begin);
+		const got = readFully(fd, buffer.subarray(begin), end - begin, position + begin);
+		read += got;
+		// The file ended inside this extent (it shrank since its extents were found).
+		if (got < end - begin) return {filled: begin + got, read};
+		cursor = end;
+	}
+
+	buffer.fill(0, cursor, length);
+	return {filled: length, read};
+}

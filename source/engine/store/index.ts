@@ -9,6 +9,7 @@
  * - durable: fsynced, and for a new or renamed file its folder fsynced too (file-writes.ts); only then may the
  *   catalog name it.
  * - direct read: a block device read with O_DIRECT, past stale pages of its cache (direct-read.ts).
+ * - holes: a sparse file's ranges with no data, found with SEEK_DATA/SEEK_HOLE and never read (holes.ts).
  *
  * The object types the catalog shares (codec, location, written object and pack) live in model/objects.ts.
  */
@@ -21,3 +22,4 @@ export * from './file-writes.js';
 export * from './direct-read.js';
 export * from './written-objects.js';
 export * from './apparent-size.js';
+export * from './holes.js';

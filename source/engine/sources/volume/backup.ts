@@ -4,7 +4,7 @@
  * the item has a freeze command or allows live reads. A source that changes while it is read without a freeze command
  * (size, times or the fingerprint of a few blocks differ) is read again, up to three times.
  */
-import {type DiskCapture, type ResolvedDisk, resolveBlockMap} from '../../catalog/points.js';
+import {type ResolvedDisk, resolveBlockMap} from '../../catalog/points.js';
 import {now} from '../../clock.js';
 import {RuntimeError, UserError} from '../../errors.js';
 import {throwIfAborted} from '../../abort.js';
@@ -14,7 +14,7 @@ import {CodecPool, hashLength} from '../../store/index.js';
 import type {BackupPlan, CaptureOptions} from '../backup-plan.js';
 import {commitBackup, ObjectSink} from '../object-sink.js';
 import {runHook} from './hooks.js';
-import {captureDisk} from './capture.js';
+import {captureDisk, type DiskRead} from './capture.js';
 import {sameState, sourceState} from './source-state.js';
 
 export const maxReadAttempts = 3;
@@ -36,7 +36,8 @@ export async function backupVolume(repo: Repository, item: VolumeItem, plan: Bac
 		if (!options.pool) await pool.close();
 		return await commitBackup(repo, item, sink, {type, baseId: base?.id, trigger: options.trigger, createdAt, retainUntil: options.retainUntil}, {
 			changedBlocks: captures.reduce((sum, capture) => sum + capture.changedBlocks, 0),
-			meta: {},
+			// Bytes actually read from the sources: below their size by the holes skipped (capture.ts).
+			meta: {readBytes: captures.reduce((sum, capture) => sum + capture.readBytes, 0)},
 			disks: captures,
 		});
 	} finally {
@@ -73,7 +74,7 @@ type ReadContext = {
 	options: CaptureOptions;
 };
 
-async function readAllDisks(item: VolumeItem, context: ReadContext): Promise<DiskCapture[]> {
+async function readAllDisks(item: VolumeItem, context: ReadContext): Promise<DiskRead[]> {
 	if (item.freezeCmd) await runHook(item.freezeCmd, 'freeze', item.name);
 	let readError: unknown;
 	try {
@@ -93,7 +94,7 @@ async function readAllDisks(item: VolumeItem, context: ReadContext): Promise<Dis
 	}
 }
 
-async function readDisksConsistently(item: VolumeItem, context: ReadContext): Promise<DiskCapture[]> {
+async function readDisksConsistently(item: VolumeItem, context: ReadContext): Promise<DiskRead[]> {
 	const states = await Promise.all(item.disks.map(async disk => sourceState(disk.path).catch(() => {
 		throw new UserError('SOURCE_MISSING', `volume ${disk.path} of item "${item.name}" does not exist or cannot be read`, {
 			hint: 'Restore access to the source, or update the item',
