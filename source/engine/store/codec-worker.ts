@@ -143,16 +143,26 @@ function encode(request: EncodeRequest): EncodeResult {
  */
 const freeWriteBuffers: Buffer[] = [];
 
+/** Output buffers that start at a page boundary, as direct writes need. */
+const pageAligned = new WeakSet<Buffer>();
+
 /**
- * A free output buffer of at least `rawTotal` bytes. They start at a page boundary, as direct writes need: the memory
- * of a WebAssembly.Memory is mapped pages of its own (JavaScript cannot ask an ArrayBuffer for an alignment), and
- * its pages are touched only as far as they are used.
+ * A free output buffer of at least `rawTotal` bytes, page-aligned when it can be: the memory of a WebAssembly.Memory
+ * is mapped pages of its own (JavaScript cannot ask an ArrayBuffer for an alignment), touched only as far as used.
+ * V8 reserves address space for each (about 10 GiB, never committed), which a limit on it (ulimit -v) may refuse:
+ * the buffer is then an ordinary one, written through the page cache.
  */
 function outputFor(rawTotal: number): Buffer {
 	const free = freeWriteBuffers.findIndex(buffer => buffer.length >= rawTotal);
 	if (free >= 0) return freeWriteBuffers.splice(free, 1)[0]!;
 	const pages = Math.max(1, Math.ceil(rawTotal / 65_536));
-	return Buffer.from(new wasm.Memory({initial: pages, maximum: pages}).buffer, 0, rawTotal);
+	try {
+		const buffer = Buffer.from(new wasm.Memory({initial: pages, maximum: pages}).buffer, 0, rawTotal);
+		pageAligned.add(buffer);
+		return buffer;
+	} catch {
+		return Buffer.allocUnsafeSlow(rawTotal);
+	}
 }
 
 // Node has WebAssembly; the project's TypeScript library settings (no DOM) do not declare it.
@@ -174,7 +184,7 @@ async function writeDecoded(output: Buffer, rawLengths: Uint32Array, target: Dec
 		let length = rawLengths[first]!;
 		const position = target.positions[first]!;
 		while (end < rawLengths.length && target.positions[end] === position + length) length += rawLengths[end++]!;
-		const aligned = (position % sectorBytes) + (length % sectorBytes) + ((output.byteOffset + offset) % sectorBytes) === 0;
+		const aligned = pageAligned.has(output) && (position % sectorBytes) + (length % sectorBytes) + (offset % sectorBytes) === 0;
 		if (target.directFd === undefined || !aligned) await writeFullyInBackground(target.fd, output, length, position, offset);
 		else {
 			try {
