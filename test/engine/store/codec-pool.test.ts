@@ -24,13 +24,13 @@ function textBlock(length: number, seed: number): Buffer {
 	return Buffer.from(Array.from({length: length / 8}, (_, index) => `w${(index * seed) % 97}`.padEnd(8, ' ')).join('').slice(0, length), 'latin1');
 }
 
-/** A folder with a pack holding `blocks`, each stored compressed when that is smaller; returns where each went. */
-function packOf(root: string, blocks: Buffer[]): {packsDir: string; objects: PackedObject[]} {
+/** A folder with packs holding `blocks`, each stored compressed when that is smaller; returns where each went. */
+function packOf(root: string, blocks: Buffer[], packBytes?: number): {packsDir: string; objects: PackedObject[]} {
 	const packsDir = join(root, 'packs');
 	const tmpDir = join(root, 'tmp');
 	mkdirSync(packsDir, {recursive: true});
 	mkdirSync(tmpDir, {recursive: true});
-	const writer = new PackWriter(packsDir, tmpDir);
+	const writer = new PackWriter(packsDir, tmpDir, packBytes);
 	const written = blocks.map(block => {
 		const compressed = compress(block, {compressionLevel: 1});
 		const zstd = compressed.length < block.length;
@@ -86,6 +86,27 @@ describe.each(folders)('CodecPool.decodeFromPacks in $name', ({path}) => {
 		// Then: the same bytes, and the hole between them left unallocated.
 		expect(readFileSync(join(root, 'disk.img')).equals(expected)).toBe(true);
 		expect(statSync(join(root, 'disk.img')).blocks * 512).toBeLessThan(size);
+	});
+
+	it('returns objects from several packs in the order asked, repeated ones included', async () => {
+		// Given: 12 blocks in packs of about 8 KiB (a pack sealed after each random block), asked for out of order, one of them twice.
+		const root = path();
+		const blocks = Array.from({length: 12}, (_, index) => (index % 2 === 0 ? textBlock(blockSize, index + 2) : randomBytes(blockSize)));
+		const {packsDir, objects} = packOf(root, blocks, 8 * 1024);
+		expect(new Set(objects.map(object => object.packName)).size).toBeGreaterThan(3);
+		const order = [11, 0, 5, 6, 1, 10, 2, 9, 3, 8, 4, 7, 0];
+		const pool = new CodecPool(2);
+
+		// When
+		let result;
+		try {
+			result = await pool.decodeFromPacks(packsDir, order.map(index => objects[index]!));
+		} finally {
+			await pool.close();
+		}
+
+		// Then
+		expect(Buffer.from(result.data).equals(Buffer.concat(order.map(index => blocks[index]!)))).toBe(true);
 	});
 
 	it('writes nothing of a batch holding a damaged object, and names it', async () => {
