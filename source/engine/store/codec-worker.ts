@@ -143,6 +143,9 @@ function encode(request: EncodeRequest): EncodeResult {
  */
 const freeWriteBuffers: Buffer[] = [];
 
+// Node has WebAssembly; the project's TypeScript library settings (no DOM) do not declare it.
+const wasm = (globalThis as unknown as {WebAssembly: {Memory: new (size: {initial: number; maximum: number}) => {buffer: ArrayBuffer}}}).WebAssembly;
+
 /** Output buffers that start at a page boundary, as direct writes need. */
 const pageAligned = new WeakSet<Buffer>();
 
@@ -164,9 +167,6 @@ function outputFor(rawTotal: number): Buffer {
 		return Buffer.allocUnsafeSlow(rawTotal);
 	}
 }
-
-// Node has WebAssembly; the project's TypeScript library settings (no DOM) do not declare it.
-const wasm = (globalThis as unknown as {WebAssembly: {Memory: new (size: {initial: number; maximum: number}) => {buffer: ArrayBuffer}}}).WebAssembly;
 
 /** Direct writes go in whole sectors at sector offsets: 4 KiB covers devices of 512-byte and of 4 KiB sectors. */
 const sectorBytes = 4096;
