@@ -77,17 +77,32 @@ export class CodecPool {
 	 * naming the first pack that is missing or short, or the first damaged object: nothing of such a batch is written.
 	 */
 	async decodeFromPacks(packsDir: string, objects: readonly PackedObject[], writeTo?: DecodeTarget): Promise<DecodeResult> {
-		const hashes = new Uint8Array(objects.length * hashLength);
-		objects.forEach((object, index) => hashes.set(object.hash, index * hashLength));
-		const result = await this.decode({
-			payload: undefined,
-			readFrom: {packsDir, locations: objects.map(({packName, offset, storedLength}) => ({packName, offset, storedLength}))},
-			codecs: Uint8Array.from(objects, object => object.codec),
-			storedLengths: Uint32Array.from(objects, object => object.storedLength),
-			rawLengths: Uint32Array.from(objects, object => object.rawLength),
-			hashes,
-			writeTo,
-		});
+		const count = objects.length;
+		const hashes = new Uint8Array(count * hashLength);
+		const codecs = new Uint8Array(count);
+		const storedLengths = new Uint32Array(count);
+		const rawLengths = new Uint32Array(count);
+		const packs = new Uint32Array(count);
+		const offsets = new Float64Array(count);
+		const packNames: string[] = [];
+		for (let index = 0; index < count; index++) {
+			const object = objects[index]!;
+			hashes.set(object.hash, index * hashLength);
+			codecs[index] = object.codec;
+			storedLengths[index] = object.storedLength;
+			rawLengths[index] = object.rawLength;
+			offsets[index] = object.offset;
+			// A batch's objects come from a few packs, mostly in runs: look back at the last name before searching.
+			let pack = packNames.length - 1;
+			if (packNames[pack] !== object.packName) {
+				pack = packNames.indexOf(object.packName);
+				if (pack < 0) pack = packNames.push(object.packName) - 1;
+			}
+
+			packs[index] = pack;
+		}
+
+		const result = await this.decode({payload: undefined, readFrom: {packsDir, packNames, packs, offsets}, codecs, storedLengths, rawLengths, hashes, writeTo});
 		if (result.unreadable !== undefined) {
 			const object = objects[result.unreadable]!;
 			throw new DamagedDataError('PACK_DAMAGED', `pack ${object.packName} is missing or shorter than the catalog says`, {hash: object.hash, pack: object.packName, problem: packProblem, packUnreadable: true}, {

@@ -1,5 +1,4 @@
 /** Messages between the engine and its codec worker threads. */
-import type {ObjectLocation} from './format.js';
 
 export const enum BlockKind {
 	/** All zero bytes: no data, nothing stored. */
@@ -57,8 +56,12 @@ export type DecodeRequest = {
 	op: 'decode';
 	/** The stored bytes back to back (transferred), or undefined when the worker reads them itself (`readFrom`). */
 	payload: ArrayBuffer | undefined;
-	/** Read the stored bytes from the packs instead, so reading overlaps the other worker's decoding. */
-	readFrom?: {packsDir: string; locations: ObjectLocation[]} | undefined;
+	/**
+	 * Read the stored bytes from the packs instead, so reading overlaps the other worker's decoding. Object i lies in
+	 * pack packNames[packs[i]] at offsets[i] (its stored length is storedLengths[i]): typed arrays, which cross to the
+	 * worker for a fraction of what one object per location cost to clone.
+	 */
+	readFrom?: {packsDir: string; packNames: string[]; packs: Uint32Array; offsets: Float64Array} | undefined;
 	codecs: Uint8Array;
 	storedLengths: Uint32Array;
 	rawLengths: Uint32Array;
@@ -71,6 +74,11 @@ export type DecodeRequest = {
 export type DecodeTarget = {
 	fd: number;
 	positions: Float64Array;
+	/**
+	 * The same file opened with O_DIRECT, when it could be: a writer that can align its buffers writes whole 4 KiB
+	 * sectors there, past the page cache, and everything else (a disk's short last block) through `fd`.
+	 */
+	directFd?: number | undefined;
 };
 
 export type DecodeResult = {
