@@ -36,7 +36,7 @@ import {isProcessAlive} from '../lock.js';
 import {lockForDeletion} from '../repository-locks.js';
 import type {Repository} from '../repository.js';
 import {now} from '../clock.js';
-import {perObjectOverhead, PackReader, packPath, PackWriter} from '../store/index.js';
+import {entryAt, ObjectKind, perObjectOverhead, PackReader, packPath, PackWriter} from '../store/index.js';
 
 export const repackBelowLiveShare = 0.5;
 
@@ -197,7 +197,10 @@ function repack(repo: Repository, packs: PackUse[]): void {
 				heartbeatIfDue();
 				const read = reader.readStored({packName: pack.name, offset: object.offset, storedLength: object.storedLength});
 				if (!read) continue; // Damaged: verify reports it; repacking must not hide it by dropping the row.
-				const written = writer.add(object.hash, read.stored, object.rawLength, object.codec);
+				// Records (manifests, state) keep their kind in the new pack's index.
+				const index = reader.index(pack.name);
+				const kind = 'entries' in index ? entryAt(index.entries, object.offset)?.kind : undefined;
+				const written = writer.add(object.hash, read.stored, object.rawLength, object.codec, kind ?? ObjectKind.Data);
 				moves.push({id: object.id, pack: written.pack, offset: written.offset});
 			}
 		}

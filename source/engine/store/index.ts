@@ -21,3 +21,5 @@ export * from './file-writes.js';
 export * from './direct-read.js';
 export * from './written-objects.js';
 export * from './apparent-size.js';
+export * from './manifest.js';
+export * from './manifest-writer.js';
