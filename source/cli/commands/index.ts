@@ -13,6 +13,7 @@ import {unlockCommand} from './unlock.js';
 import {restoreCommand} from './restore.js';
 import {repairCommand} from './repair.js';
 import {verifyCommand} from './verify.js';
+import {catalogRebuildCommand} from './catalog.js';
 
 export const commands: Command[] = [initCommand, itemAddCommand, itemListCommand, itemSetCommand,
 	itemRemoveCommand,
@@ -38,4 +39,5 @@ export const commands: Command[] = [initCommand, itemAddCommand, itemListCommand
 	runCommand,
 	jobsCommand,
 	unlockCommand,
+	catalogRebuildCommand,
 ];
