@@ -30,7 +30,7 @@ async function sql(database: string, statement: string): Promise<void> {
 function catalogContent(repo: string): Record<string, unknown[]> {
 	const db = new Database(join(repo, 'catalog.db'), {readonly: true});
 	try {
-		const all = (query: string) => db.prepare(query).raw().all().map(row => JSON.stringify(row, (_key, value: unknown) => (value && typeof value === 'object' && 'type' in value && (value as {type: string}).type === 'Buffer' ? Buffer.from((value as {data: number[]}).data).toString('hex') : value)));
+		const all = (query: string) => (db.prepare(query).raw().all() as unknown[][]).map(row => JSON.stringify(row.map(value => (Buffer.isBuffer(value) ? value.toString('hex') : value))));
 		return {
 			items: all('SELECT id, name, kind, block_size, settings, created_at, state, deleted_at, policy_id, last_slot_at FROM items ORDER BY id'),
 			disks: all('SELECT id, item_id, name, path FROM disks ORDER BY id'),
@@ -65,12 +65,12 @@ describe('catalog rebuild', () => {
 	/** Per volume point, the disk's hash at capture; per dump point, the dump a restore gave before any rebuild. */
 	const expectedVolume = new Map<number, string>();
 	const expectedDump = new Map<number, string>();
-	let views: Record<string, string>;
+	let views: Record<'vm' | 'shop' | 'items' | 'policies' | 'price', string>;
 	let content: Record<string, unknown[]>;
 	let clock = 0;
 
 	const run = (args: string[]) => cli.run(args, at(clock));
-	async function views_(target: string): Promise<Record<string, string>> {
+	async function views_(target: string): Promise<typeof views> {
 		const bound = strataFor(target);
 		const now = at(clock);
 		return {
@@ -160,8 +160,10 @@ describe('catalog rebuild', () => {
 		expect(await views_(target)).toEqual(views);
 		expect(catalogContent(target)).toEqual(content);
 		await restoresEveryPoint(target);
-		const verify = await runStrata(['--repo', target, 'verify', '--read-data']);
+		const verify = await runStrata(['--repo', target, 'verify', '--read-data', '--json']);
 		expect(verify.exitCode, verify.stderr).toBe(0);
+		// verify also checks that the catalog and every pack's own index agree.
+		expect((JSON.parse(verify.stdout) as {packs: {problems: unknown[]}}).packs.problems).toEqual([]);
 		// The rebuilt repository goes on: a new backup (the next id), an expiry, gc with nothing unaccounted for.
 		rewriteRandomBlocks(disk, 96, 2);
 		const next = JSON.parse(await strataFor(target).run(['backup', 'vm', '--json'], at(clock))) as {id: number};
@@ -191,9 +193,13 @@ describe('catalog rebuild', () => {
 		const db = new Database(join(target, 'catalog.db'), {readonly: true});
 		const pack = db.prepare('SELECT p.name FROM objects o JOIN packs p ON p.id = o.pack_id WHERE o.charged_rp_id = ? LIMIT 1').pluck().get(newest) as string;
 		db.close();
-		deleteCatalog(target);
 		const path = join(target, 'packs', pack.slice(0, 2), `${pack}.pack`);
 		flipByte(path, statSync(path).size - 60);
+		// With the catalog there, verify finds the index damaged too.
+		const verify = await runStrata(['--repo', target, 'verify']);
+		expect(verify.exitCode).toBe(1);
+		expect(verify.stdout).toContain(`pack ${pack}: pack index damaged`);
+		deleteCatalog(target);
 		const result = await runStrata(['--repo', target, 'catalog', 'rebuild'], {env: {STRATA_NOW: at(clock)}});
 		expect(result.exitCode).toBe(1);
 		expect(result.stdout).toContain(`damaged pack ${pack}: pack index damaged`);

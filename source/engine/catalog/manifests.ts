@@ -139,23 +139,7 @@ export function recordKindsInPack(catalog: CatalogHandle, packId: number): Map<n
 	return new Map(rows);
 }
 
-/** Every object the catalog names, with its pack: what verify compares with the packs' indexes. */
-export function catalogObjectsByPack(catalog: CatalogHandle): Map<string, Array<{id: number; hash: Buffer; offset: number; storedLength: number; rawLength: number; codec: number}>> {
-	const rows = connectionOf(catalog)
-		.prepare('SELECT p.name, o.id, o.hash, o.offset, o.stored_length, o.raw_length, o.codec FROM objects o JOIN packs p ON p.id = o.pack_id ORDER BY p.name, o.offset')
-		.raw()
-		.iterate() as Iterable<[string, number, Buffer, number, number, number, number]>;
-	const byPack = new Map<string, Array<{id: number; hash: Buffer; offset: number; storedLength: number; rawLength: number; codec: number}>>();
-	for (const [name, id, hash, offset, storedLength, rawLength, codec] of rows) {
-		let list = byPack.get(name);
-		if (!list) byPack.set(name, (list = []));
-		list.push({id, hash, offset, storedLength, rawLength, codec});
-	}
-
-	return byPack;
-}
-
-/** The names of every pack the catalog names. */
-export function catalogPackNames(catalog: CatalogHandle): string[] {
-	return connectionOf(catalog).prepare('SELECT name FROM packs ORDER BY name').pluck().all() as string[];
+/** Every pack the catalog names. */
+export function catalogPacks(catalog: CatalogHandle): Array<{id: number; name: string}> {
+	return connectionOf(catalog).prepare('SELECT id, name FROM packs ORDER BY name').all() as Array<{id: number; name: string}>;
 }

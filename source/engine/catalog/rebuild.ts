@@ -49,6 +49,12 @@ export type RebuiltPoint = {
 	disks: Array<{diskId: number; size: number; changedBlocks: number; changedBytes: number; usedBytes: number | null}>;
 };
 
+/** The file a rebuild builds in the repository's tmp/, and where --force moves the catalog that was there. */
+export const rebuildFileName = 'catalog-rebuild.db';
+export function asideCatalogName(stamp: string): string {
+	return `catalog-before-rebuild-${stamp}.db`;
+}
+
 export type ObjectPlace = {id: number; packName: string; offset: number; storedLength: number; rawLength: number; codec: number};
 
 /** A catalog being rebuilt at `path` (a temporary file; the job renames it into place once complete). */

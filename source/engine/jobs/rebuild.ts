@@ -13,13 +13,16 @@
 import {closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {commitsFileName, recordedCommits} from '../catalog/commits.js';
-import {RebuildingCatalog} from '../catalog/rebuild.js';
+import {catalogPacks} from '../catalog/manifests.js';
+import {objectsInPack} from '../catalog/objects.js';
+import {asideCatalogName, RebuildingCatalog, rebuildFileName} from '../catalog/rebuild.js';
 import {now} from '../clock.js';
 import {crashPoint} from '../crash.js';
 import {RuntimeError, UserError} from '../errors.js';
 import {formatRecoveryPointId} from '../model/index.js';
+import type {Repository} from '../repository.js';
 import {lockForDeletionSync} from '../repository-locks.js';
-import {Codec, contentHash, decodeRecord, fsyncPath, type ManifestHead, newerRecord, ObjectKind, type PackIndexEntry, packPath, readPackIndex, type RepositoryState, type Tombstone} from '../store/index.js';
+import {Codec, contentHash, decodeRecord, entryAt, fsyncPath, type ManifestHead, newerRecord, ObjectKind, type PackIndexEntry, packPath, readPackIndex, type RepositoryState, type Tombstone} from '../store/index.js';
 
 export type RebuildOptions = {force?: boolean | undefined};
 
@@ -39,7 +42,6 @@ export type RebuildReport = {
 };
 
 const catalogName = 'catalog.db';
-const buildName = 'catalog-rebuild.db';
 
 /** The pack files under packs/, by name. */
 function packFiles(packsDir: string): Array<{name: string; path: string; size: number}> {
@@ -74,7 +76,7 @@ function readRecord(packsDir: string, place: {packName: string; offset: number; 
 /** Moves catalog.db and its -wal and -shm aside (--force), or stray -wal/-shm of a deleted catalog; returns the new name. */
 function moveAside(repoPath: string): string | undefined {
 	const stamp = now().toISOString().replace(/[:.]/g, '-');
-	const aside = join(repoPath, `catalog-before-rebuild-${stamp}-${process.pid}.db`);
+	const aside = join(repoPath, asideCatalogName(`${stamp}-${process.pid}`));
 	let moved = false;
 	for (const suffix of ['', '-wal', '-shm']) {
 		const from = join(repoPath, `${catalogName}${suffix}`);
@@ -113,7 +115,7 @@ export function rebuildCatalog(repoPath: string, options: RebuildOptions = {}): 
 		// A -wal or -shm without its catalog belongs to the lost one: never let SQLite apply it to the new file.
 		const movedAside = moveAside(repoPath);
 		const tmpDir = join(repoPath, 'tmp');
-		const buildPath = join(tmpDir, buildName);
+		const buildPath = join(tmpDir, rebuildFileName);
 		for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(`${buildPath}${suffix}`, {force: true});
 		const report = build(repoPath, buildPath);
 		crashPoint('rebuild-built');
@@ -280,4 +282,48 @@ function build(repoPath: string, buildPath: string): Built {
 	} finally {
 		catalog.close();
 	}
+}
+
+/** Where the catalog and the packs disagree (verify): what a rebuild would get wrong or miss. */
+export type PackAgreement = {
+	/** A pack the catalog names whose index cannot be read, or an object the catalog places where the index lists another. */
+	problems: Array<{pack: string; problem: string}>;
+	/** Objects the packs' indexes list that the catalog does not name: dead bytes gc reclaims, not damage. */
+	unreferenced: number;
+};
+
+/** Checks every pack the catalog names against its own index, pack by pack (one pack's objects in memory at a time). */
+export function checkPackAgreement(repo: Repository): PackAgreement {
+	const problems: PackAgreement['problems'] = [];
+	let unreferenced = 0;
+	for (const pack of catalogPacks(repo)) {
+		const index = readPackIndex(packPath(repo.packsDir, pack.name));
+		if ('problem' in index) {
+			problems.push({pack: pack.name, problem: index.problem});
+			continue;
+		}
+
+		const objects = objectsInPack(repo, pack.id);
+		let mismatched = 0;
+		let first = '';
+		for (const object of objects) {
+			const entry = entryAt(index.entries, object.offset);
+			const why =
+				entry === undefined
+					? 'not in the index at that offset'
+					: !entry.hash.equals(object.hash)
+						? 'another hash in the index'
+						: entry.storedLength !== object.storedLength || entry.rawLength !== object.rawLength || entry.codec !== object.codec
+							? 'other lengths or codec in the index'
+							: '';
+			if (why === '') continue;
+			mismatched++;
+			first ||= `object ${object.hash.toString('hex').slice(0, 12)} at offset ${object.offset}: ${why}`;
+		}
+
+		if (mismatched > 0) problems.push({pack: pack.name, problem: `${mismatched} object(s) disagree with the pack's index (first: ${first})`});
+		unreferenced += index.entries.length - (objects.length - mismatched);
+	}
+
+	return {problems, unreferenced};
 }
