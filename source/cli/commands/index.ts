@@ -14,6 +14,7 @@ import {restoreCommand} from './restore.js';
 import {repairCommand} from './repair.js';
 import {verifyCommand} from './verify.js';
 import {catalogRebuildCommand} from './catalog.js';
+import {upgradeCommand} from './upgrade.js';
 
 export const commands: Command[] = [initCommand, itemAddCommand, itemListCommand, itemSetCommand,
 	itemRemoveCommand,
@@ -40,4 +41,5 @@ export const commands: Command[] = [initCommand, itemAddCommand, itemListCommand
 	jobsCommand,
 	unlockCommand,
 	catalogRebuildCommand,
+	upgradeCommand,
 ];

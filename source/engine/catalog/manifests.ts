@@ -143,3 +143,8 @@ export function recordKindsInPack(catalog: CatalogHandle, packId: number): Map<n
 export function catalogPacks(catalog: CatalogHandle): Array<{id: number; name: string}> {
 	return connectionOf(catalog).prepare('SELECT id, name FROM packs ORDER BY name').all() as Array<{id: number; name: string}>;
 }
+
+/** Every point's id, oldest first. */
+export function allPointIds(catalog: CatalogHandle): number[] {
+	return connectionOf(catalog).prepare('SELECT id FROM recovery_points ORDER BY id').pluck().all() as number[];
+}

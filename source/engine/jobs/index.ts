@@ -17,3 +17,4 @@ export * from './repair.js';
 export * from './maintenance.js';
 export {launchedByVariable} from './job-log.js';
 export * from './rebuild.js';
+export * from './upgrade.js';
