@@ -37,12 +37,12 @@ async function fourBlocks() {
 	return {dir, repo, cli};
 }
 
-/** The bytes of the packs that hold only records (manifests and state: store/manifest.ts), which no point pays for. */
+/** The bytes of the packs of records (manifests and state: store/manifest.ts), which hold no object a point pays for. */
 function recordPackBytes(repo: string): number {
 	const db = new Database(join(repo, 'catalog.db'), {readonly: true});
 	try {
 		return db
-			.prepare('SELECT coalesce(sum(p.size), 0) FROM packs p WHERE NOT EXISTS (SELECT 1 FROM objects o WHERE o.pack_id = p.id AND NOT EXISTS (SELECT 1 FROM records r WHERE r.object_id = o.id))')
+			.prepare('SELECT coalesce(sum(p.size), 0) FROM packs p WHERE NOT EXISTS (SELECT 1 FROM objects o WHERE o.pack_id = p.id AND o.charged_rp_id IS NOT NULL)')
 			.pluck()
 			.get() as number;
 	} finally {
