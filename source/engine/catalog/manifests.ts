@@ -122,12 +122,32 @@ export function insertRecordPack(catalog: CatalogHandle, pack: {name: string; si
 	return objects.map(object => (existing.get(object.hash) as number | undefined) ?? Number(insert.run(object.hash, packId, object.offset, object.storedLength, object.rawLength, object.codec).lastInsertRowid));
 }
 
-/** Makes `objectIds` the current records of `rpId` (0: the state), replacing the ones before. */
+/**
+ * Makes `objectIds` the current records of `rpId` (0: the state), replacing the ones before. A record no longer
+ * current anywhere loses its object row at once (its bytes are dead space in its pack until gc repacks or deletes
+ * it), so gc's deleted objects stay the data nothing references.
+ */
 export function setRecords(catalog: CatalogHandle, rpId: number, objectIds: readonly number[], kind: number): void {
 	const db = connectionOf(catalog);
+	const before = db.prepare('SELECT object_id FROM records WHERE rp_id = ?').pluck().all(rpId) as number[];
 	db.prepare('DELETE FROM records WHERE rp_id = ?').run(rpId);
 	const insert = db.prepare('INSERT OR IGNORE INTO records (rp_id, object_id, kind) VALUES (?, ?, ?)');
 	for (const id of objectIds) insert.run(rpId, id, kind);
+	const forget = db.prepare(
+		`DELETE FROM objects WHERE id = @id AND NOT EXISTS (SELECT 1 FROM records WHERE object_id = @id)
+		AND NOT EXISTS (SELECT 1 FROM block_map WHERE object_id = @id) AND NOT EXISTS (SELECT 1 FROM recipes WHERE object_id = @id)`,
+	);
+	for (const id of before) forget.run({id});
+}
+
+/** Drops the object rows of records that are current nowhere (superseded ones a rebuild found in the packs). */
+export function forgetStaleRecords(catalog: CatalogHandle, hashes: readonly Buffer[]): void {
+	const db = connectionOf(catalog);
+	const forget = db.prepare(
+		`DELETE FROM objects WHERE hash = @hash AND NOT EXISTS (SELECT 1 FROM records r WHERE r.object_id = objects.id)
+		AND NOT EXISTS (SELECT 1 FROM block_map b WHERE b.object_id = objects.id) AND NOT EXISTS (SELECT 1 FROM recipes p WHERE p.object_id = objects.id)`,
+	);
+	for (const hash of hashes) forget.run({hash});
 }
 
 /** The kind (store/format.ts ObjectKind) of each record object of a pack: gc's repack keeps it. */
@@ -147,4 +167,13 @@ export function catalogPacks(catalog: CatalogHandle): Array<{id: number; name: s
 /** Every point's id, oldest first. */
 export function allPointIds(catalog: CatalogHandle): number[] {
 	return connectionOf(catalog).prepare('SELECT id FROM recovery_points ORDER BY id').pluck().all() as number[];
+}
+
+/** The packs holding records alone (no object outside `records`): gc repacks them like any, but counts them apart. */
+export function recordOnlyPacks(catalog: CatalogHandle): Set<number> {
+	const ids = connectionOf(catalog)
+		.prepare('SELECT p.id FROM packs p WHERE EXISTS (SELECT 1 FROM objects o WHERE o.pack_id = p.id) AND NOT EXISTS (SELECT 1 FROM objects o WHERE o.pack_id = p.id AND NOT EXISTS (SELECT 1 FROM records r WHERE r.object_id = o.id))')
+		.pluck()
+		.all() as number[];
+	return new Set(ids);
 }

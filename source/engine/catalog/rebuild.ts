@@ -8,7 +8,7 @@ import type {Database, Statement} from 'better-sqlite3';
 import {migrate} from './migrations.js';
 import {openCatalog} from './open.js';
 import {refreshPointAggregates} from './points.js';
-import {setRecords} from './manifests.js';
+import {forgetStaleRecords, setRecords} from './manifests.js';
 
 export type RebuiltItem = {
 	id: number;
@@ -153,6 +153,10 @@ export class RebuildingCatalog {
 
 	setRecords(rpId: number, objectIds: readonly number[], kind: number): void {
 		setRecords(this.db, rpId, objectIds, kind);
+	}
+
+	forgetStaleRecords(hashes: readonly Buffer[]): void {
+		forgetStaleRecords(this.db, hashes);
 	}
 
 	/** Owned blocks, logical and stored bytes of every point, as a commit computes them. */

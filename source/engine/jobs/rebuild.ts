@@ -268,6 +268,8 @@ function build(repoPath: string, buildPath: string): Built {
 			}
 		}
 
+		// Records found in the packs that are current nowhere (superseded) are dead space, as the catalog had them.
+		catalog.forgetStaleRecords(records.map(entry => entry.hash));
 		catalog.refreshAggregates();
 		// New records continue the sequence; the commit count continues what the side file recorded.
 		catalog.putSetting('record-seq', String(maxSeq));

@@ -27,6 +27,7 @@ import {
 	type PackUse,
 	packUses,
 	pendingHooks,
+	recordOnlyPacks,
 	unreferencedObjectIds,
 } from '../catalog/index.js';
 import {RuntimeError} from '../errors.js';
@@ -48,6 +49,8 @@ export type GcResult = {
 	freedBytes: number;
 	/** Sparse packs left for the next gc because a restore was reading. */
 	repackDeferred: number;
+	/** Packs of records alone (manifests, state: store/manifest.ts) repacked; repackedPacks counts those holding data. */
+	repackedRecordPacks: number;
 };
 
 export type GcOptions = {
@@ -148,6 +151,8 @@ export async function collectGarbage(repo: Repository, options: GcOptions = {}):
 		const empty = uses.filter(use => use.objects === 0);
 		const candidates = uses.filter(use => use.objects > 0 && use.live / use.size < threshold);
 		const sparse = livePins(repo).length > 0 ? [] : candidates;
+		const recordOnly = recordOnlyPacks(repo);
+		const repackedRecordPacks = sparse.filter(use => recordOnly.has(use.id)).length;
 		let freedBytes = orphans.bytes;
 		if (sparse.length > 0) repack(repo, sparse);
 		const gone = [...empty, ...sparse];
@@ -178,7 +183,7 @@ export async function collectGarbage(repo: Repository, options: GcOptions = {}):
 
 		crashPoint('packs-deleted');
 
-		return {deletedObjects, deletedPacks: gone.length, repackedPacks: sparse.length, orphanFiles: orphans.files, freedBytes, repackDeferred: candidates.length - sparse.length};
+		return {deletedObjects, deletedPacks: gone.length, repackedPacks: sparse.length - repackedRecordPacks, repackedRecordPacks, orphanFiles: orphans.files, freedBytes, repackDeferred: candidates.length - sparse.length};
 	} finally {
 		lock.release();
 	}
