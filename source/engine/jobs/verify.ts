@@ -88,7 +88,8 @@ async function verifyUnderGate(repo: Repository, queries: CheckQueries, catalogP
 	}
 
 	const damaged = [...verifier.damaged];
-	const packs = options.itemId === undefined ? checkPackAgreement(repo) : undefined;
+	// Only on a sound catalog, of the whole repository: a damaged catalog is reported as such, and nothing more read.
+	const packs = options.itemId === undefined && catalogProblems.length === 0 ? checkPackAgreement(repo) : undefined;
 	const repaired = settleMarks(repo, queries, index, new Set(objects.ids), damaged, Boolean(options.readData));
 	return {
 		ok: damaged.length === 0 && catalogProblems.length === 0 && (packs?.problems.length ?? 0) === 0,
