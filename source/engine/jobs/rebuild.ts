@@ -299,13 +299,15 @@ export function checkPackAgreement(repo: Repository): PackAgreement {
 	const problems: PackAgreement['problems'] = [];
 	let unreferenced = 0;
 	for (const pack of catalogPacks(repo)) {
+		const objects = objectsInPack(repo, pack.id);
+		// A pack row no object lives in any more (its objects were repaired elsewhere) awaits gc: nothing needs its file.
+		if (objects.length === 0) continue;
 		const index = readPackIndex(packPath(repo.packsDir, pack.name));
 		if ('problem' in index) {
 			problems.push({pack: pack.name, problem: index.problem});
 			continue;
 		}
 
-		const objects = objectsInPack(repo, pack.id);
 		let mismatched = 0;
 		let first = '';
 		for (const object of objects) {
