@@ -56,7 +56,7 @@ export function blockEntryPage(catalog: CatalogHandle, rpId: number, after: {dis
 	return connectionOf(catalog)
 		.prepare(
 			`SELECT b.disk_id, b.block_index, o.hash, coalesce(o.charged_rp_id = b.rp_id, 0) FROM block_map b ${objectHash} = b.object_id
-			WHERE b.rp_id = @rp AND (b.disk_id > @disk OR (b.disk_id = @disk AND b.block_index > @block)) ORDER BY b.disk_id, b.block_index LIMIT @limit`,
+			WHERE b.rp_id = @rp AND (b.disk_id, b.block_index) > (@disk, @block) ORDER BY b.disk_id, b.block_index LIMIT @limit`,
 		)
 		.raw()
 		.all({rp: rpId, disk: after.diskId, block: after.blockIndex, limit}) as Array<[number, number, Buffer | null, number]>;
