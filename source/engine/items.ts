@@ -7,6 +7,7 @@ import {UserError} from './errors.js';
 import {assertBlockSize, defaultBlockSize} from './chunkers/index.js';
 import {assertName, type Item, type PostgresSettings} from './model/index.js';
 import type {Repository} from './repository.js';
+import {recordingState} from './store/manifest-writer.js';
 
 /** Every item in the repository, in the order they were added: one function for the engine and its callers. */
 export {listItems} from './catalog/items.js';
@@ -47,7 +48,7 @@ export function addVolumeItem(repo: Repository, options: AddVolumeItemOptions): 
 
 	const paths = options.volumes.map(path => assertVolumeSource(path));
 	const names = diskNames(paths);
-	return insertItem(repo, {
+	return recordingState(repo, () => insertItem(repo, {
 		name: options.name,
 		kind: 'volume',
 		blockSize: assertBlockSize(options.blockSize ?? defaultBlockSize),
@@ -56,7 +57,7 @@ export function addVolumeItem(repo: Repository, options: AddVolumeItemOptions): 
 		...(options.freezeCmd ? {freezeCmd: options.freezeCmd} : {}),
 		...(options.thawCmd ? {thawCmd: options.thawCmd} : {}),
 		...(options.allowLive ? {allowLive: true} : {}),
-	});
+	}));
 }
 
 /** Protects a PostgreSQL database; connection settings not given here come from libpq's environment at backup time. */
@@ -70,12 +71,12 @@ export function addPostgresItem(repo: Repository, name: string, settings: Postgr
 		throw new UserError('BAD_PORT', `port ${settings.port} is not a TCP port`, {hint: 'Use a number from 1 to 65535'});
 	}
 
-	return insertItem(repo, {name, kind: 'postgres', blockSize: defaultBlockSize, createdAt: now().toISOString(), postgres: settings});
+	return recordingState(repo, () => insertItem(repo, {name, kind: 'postgres', blockSize: defaultBlockSize, createdAt: now().toISOString(), postgres: settings}));
 }
 
 /** Removes an item that has no recovery points. */
 export function removeItem(repo: Repository, name: string): void {
-	deleteItem(repo, name);
+	recordingState(repo, () => deleteItem(repo, name));
 }
 
 /** Changes a volume item's freeze and thaw commands (null removes one) or whether its devices may be read live. */
@@ -85,6 +86,6 @@ export function setVolumeOptions(repo: Repository, name: string, change: Setting
 		throw new UserError('NOT_A_VOLUME', `item "${name}" is a PostgreSQL database; freeze commands and --allow-live apply to volumes`, {hint: 'Change only its --policy'});
 	}
 
-	updateItemSettings(repo, item.id, change);
+	recordingState(repo, () => updateItemSettings(repo, item.id, change));
 	return requireItem(repo, name);
 }

@@ -2,6 +2,7 @@
  * What the CLI and the console read from the catalog, as plain data. No database handle leaves the engine: callers
  * pass the Repository and get items, jobs and figures back.
  */
+import {recordingState} from './store/manifest-writer.js';
 import {dataVersion as catalogDataVersion, inTransaction} from './catalog/connection.js';
 import {requireItem as requireItemRow} from './catalog/items.js';
 import {getJob as getJobRow, listJobs as listJobRows, reapDeadJobs as reapDeadJobRows} from './jobs/job-log.js';
@@ -42,12 +43,9 @@ export function dataVersion(repo: Repository): number {
 
 /** Sets repository settings in one transaction: a bad value leaves every setting as it was. */
 export function setSettings(repo: Repository, change: {key: string; value: string; currency?: string}): void {
-	inTransaction(
-		repo,
-		() => {
-			if (change.currency !== undefined) setSetting(repo, currencyKey, change.currency.toUpperCase());
-			setSetting(repo, change.key, change.value);
-		},
-		{deferred: true},
-	);
+	// With the state record (store/manifest-writer.ts) committed in the same transaction.
+	recordingState(repo, () => {
+		if (change.currency !== undefined) setSetting(repo, currencyKey, change.currency.toUpperCase());
+		setSetting(repo, change.key, change.value);
+	});
 }

@@ -30,6 +30,8 @@ const catalogName = 'catalog.db';
 export type OpenOptions = {
 	/** Open read-only even when the repository is writable (the console, which only reads). */
 	readOnly?: boolean;
+	/** Open a format-2 repository as it is, for `strata upgrade` (jobs/upgrade.ts) to rewrite its packs. */
+	upgrading?: boolean;
 };
 
 /** The repository's bytes on disk by kind, as `du -sb` counts them: the catalog (catalog.db, -wal, -shm, side files), the pack files, and the rest (strata.json, locks/, folders). */
@@ -189,7 +191,7 @@ export class Repository {
 			}
 
 			migrate(db);
-			if (config.format < repositoryFormat) config = upgradeFormat(target, config, db);
+			if (config.format < repositoryFormat && !(options.upgrading && config.format === 2)) config = upgradeFormat(target, config, db);
 		} catch (error) {
 			db.close();
 			removeCatalogCopy(opened.copy);

@@ -8,7 +8,7 @@ import {hashTree} from '../helpers/hash-tree.js';
 import {strataFor} from '../helpers/strata.js';
 import {makeTempDir} from '../helpers/tmp.js';
 import {rewriteRandomBlocks, sha256File, writeRandomFile} from '../helpers/volume.js';
-import {flipByte, packFiles} from '../helpers/repo-files.js';
+import {dataPackFiles, flipByte, packFiles} from '../helpers/repo-files.js';
 
 const diskBlocks = 128;
 const healHint = 'Run `strata repair` (or back up the item again) to store again what the sources still hold; the listed points stay damaged until then, or restore from an unaffected one';
@@ -23,7 +23,7 @@ async function repoWith(names: string[]) {
 	const backup = async (name: string) => {
 		const before = new Set(packFiles(repo));
 		await cli.run(['backup', name]);
-		packsOf[name] = packFiles(repo).filter(path => !before.has(path));
+		packsOf[name] = dataPackFiles(repo).filter(path => !before.has(path));
 	};
 
 	for (const name of names) {

@@ -26,9 +26,9 @@ function catalog<T>(repo: string, sql: string, ...parameters: unknown[]): T[] {
 	}
 }
 
-/** The file of the repository's first pack (the oldest in the catalog). */
+/** The file of the repository's first pack of data (the oldest in the catalog holding an object a point pays for). */
 function firstPack(repo: string): string {
-	const [{name}] = catalog<{name: string}>(repo, 'SELECT name FROM packs ORDER BY id LIMIT 1') as [{name: string}];
+	const [{name}] = catalog<{name: string}>(repo, 'SELECT name FROM packs p WHERE EXISTS (SELECT 1 FROM objects o WHERE o.pack_id = p.id AND o.charged_rp_id IS NOT NULL) ORDER BY id LIMIT 1') as [{name: string}];
 	return join(repo, 'packs', name.slice(0, 2), `${name}.pack`);
 }
 

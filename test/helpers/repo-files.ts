@@ -2,6 +2,18 @@
 import {closeSync, openSync, readdirSync, readlinkSync, readSync, statSync, writeSync} from 'node:fs';
 import {join} from 'node:path';
 import Database from 'better-sqlite3';
+import {ObjectKind, readPackIndex} from '../../source/engine/store/index.js';
+
+/** Whether a pack file holds records alone (manifests, state: no block or chunk), read from its own index. */
+export function isRecordPack(path: string): boolean {
+	const index = readPackIndex(path);
+	return 'entries' in index && index.entries.every(entry => entry.kind !== ObjectKind.Data);
+}
+
+/** Every pack file of a repository holding data (blocks or chunks), not records alone. */
+export function dataPackFiles(repo: string): string[] {
+	return packFiles(repo).filter(path => !isRecordPack(path));
+}
 
 /** Every pack file of a repository. */
 export function packFiles(repo: string): string[] {

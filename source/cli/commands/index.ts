@@ -13,6 +13,8 @@ import {unlockCommand} from './unlock.js';
 import {restoreCommand} from './restore.js';
 import {repairCommand} from './repair.js';
 import {verifyCommand} from './verify.js';
+import {catalogRebuildCommand} from './catalog.js';
+import {upgradeCommand} from './upgrade.js';
 
 export const commands: Command[] = [initCommand, itemAddCommand, itemListCommand, itemSetCommand,
 	itemRemoveCommand,
@@ -38,4 +40,6 @@ export const commands: Command[] = [initCommand, itemAddCommand, itemListCommand
 	runCommand,
 	jobsCommand,
 	unlockCommand,
+	catalogRebuildCommand,
+	upgradeCommand,
 ];

@@ -5,10 +5,18 @@ import {defineCommand} from '../command.js';
 const healHint = 'Run `strata repair` (or back up the item again) to store again what the sources still hold; the listed points stay damaged until then, or restore from an unaffected one';
 const catalogHint = 'Restore catalog.db from a copy of the repository, then run `strata verify --read-data` again';
 
+/** Packs whose index disagrees with the catalog, apart from those the damaged objects already name. */
+function otherPackProblems(report: VerifyReport): Array<{pack: string; problem: string}> {
+	const named = new Set(report.damaged.map(object => object.pack));
+	return (report.packs?.problems ?? []).filter(problem => !named.has(problem.pack));
+}
+
 /** The one stderr line of a failed verify: what is damaged, which points it affects, and what to do. */
 function failureLine(report: VerifyReport): string {
 	const affected = report.affectedPoints.map(point => `${point.item} ${formatRecoveryPointId(point.id)}`).join(', ');
-	const objects = `${report.damaged.length} damaged object(s); affected recovery points: ${affected || 'none'}`;
+	const disagreeing = otherPackProblems(report).length;
+	const packs = disagreeing > 0 ? `; ${disagreeing} pack(s) disagree with the catalog` : '';
+	const objects = `${report.damaged.length} damaged object(s); affected recovery points: ${affected || 'none'}${packs}`;
 	if (report.catalogProblems.length === 0) return `strata: ${objects}. ${healHint}.`;
 	// A damaged catalog makes "restore from an unaffected point" the wrong advice: the catalog comes first.
 	return `strata: the repository catalog is damaged (SQLite's quick_check found ${report.catalogProblems.length} problem(s))${report.damaged.length > 0 ? `; ${objects}` : ''}. ${catalogHint}.`;
@@ -49,6 +57,7 @@ export const verifyCommand = defineCommand({
 			for (const problem of report.catalogProblems) context.print(`catalog: ${problem}`);
 			for (const object of report.damaged.slice(0, 20)) context.print(`damaged: object ${object.hash?.slice(0, 12) ?? `#${object.objectId}`} in pack ${object.pack ?? '?'}: ${object.problem}`);
 			if (report.damaged.length > 20) context.print(`... and ${report.damaged.length - 20} more damaged objects`);
+			for (const pack of otherPackProblems(report)) context.print(`pack ${pack.pack}: ${pack.problem}`);
 			context.io.stderr.write(`${failureLine(report)}\n`);
 		}
 

@@ -39,3 +39,4 @@ export * from './point-needs.js';
 export * from './merge.js';
 export * from './accounting.js';
 export * from './settings.js';
+export * from './manifests.js';

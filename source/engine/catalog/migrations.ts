@@ -177,6 +177,18 @@ export const migrations: readonly string[] = [
 	);
 	CREATE INDEX pins_rp ON pins (rp_id);
 	`,
+	// 10: records: the manifest and state objects (store/manifest.ts) that describe the catalog in the packs, so it
+	// can be rebuilt from them (`strata catalog rebuild`): a point's current manifest (rp_id = the point), the current
+	// state (rp_id = 0), and deletions (tombstones, rp_id = the deleted point). gc keeps what is listed here.
+	`
+	CREATE TABLE records (
+		rp_id INTEGER NOT NULL,
+		object_id INTEGER NOT NULL,
+		kind INTEGER NOT NULL,
+		PRIMARY KEY (rp_id, object_id)
+	) WITHOUT ROWID;
+	CREATE INDEX records_object ON records (object_id);
+	`,
 ];
 
 export const catalogVersion = migrations.length;

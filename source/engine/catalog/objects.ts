@@ -72,9 +72,12 @@ export function locateAll<L>(locate: (ids: readonly number[]) => ReadonlyMap<num
 	});
 }
 
-/** Stored bytes of objects charged to no point: garbage until gc deletes them. */
+/** Stored bytes of objects charged to no point: garbage until gc deletes them (current records, manifests and state, are not). */
 export function unchargedBytes(catalog: CatalogHandle): number {
-	return connectionOf(catalog).prepare('SELECT coalesce(sum(stored_length), 0) FROM objects WHERE charged_rp_id IS NULL').pluck().get() as number;
+	return connectionOf(catalog)
+		.prepare('SELECT coalesce(sum(stored_length), 0) FROM objects o WHERE charged_rp_id IS NULL AND NOT EXISTS (SELECT 1 FROM records m WHERE m.object_id = o.id)')
+		.pluck()
+		.get() as number;
 }
 
 /** Stored bytes of objects charged to a point: what the points pay for. */
@@ -87,7 +90,8 @@ export function unreferencedObjectIds(catalog: CatalogHandle): number[] {
 	return connectionOf(catalog)
 		.prepare(
 			`SELECT o.id FROM objects o WHERE NOT EXISTS (SELECT 1 FROM block_map b WHERE b.object_id = o.id)
-			AND NOT EXISTS (SELECT 1 FROM recipes r WHERE r.object_id = o.id)`,
+			AND NOT EXISTS (SELECT 1 FROM recipes r WHERE r.object_id = o.id)
+			AND NOT EXISTS (SELECT 1 FROM records m WHERE m.object_id = o.id)`,
 		)
 		.pluck()
 		.all() as number[];

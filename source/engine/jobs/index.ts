@@ -16,3 +16,5 @@ export * from './verify.js';
 export * from './repair.js';
 export * from './maintenance.js';
 export {launchedByVariable} from './job-log.js';
+export * from './rebuild.js';
+export * from './upgrade.js';

@@ -11,6 +11,7 @@ import {enterWriters} from '../repository-locks.js';
 import type {Repository} from '../repository.js';
 import {CodecPool, contentProblem, hashLength, PackReader} from '../store/index.js';
 import {recordVerifyFindings} from './damage-marks.js';
+import {checkPackAgreement, type PackAgreement} from './rebuild.js';
 import {type DamagedObject, type StoredRead, Verifier} from './verifier.js';
 import {withJob} from './with-job.js';
 
@@ -26,6 +27,8 @@ export type VerifyReport = {
 	affectedPoints: Array<{item: string; id: number}>;
 	/** Objects found damaged earlier that are whole again (stored anew by a backup or `strata repair`). */
 	repaired: number;
+	/** Whether the catalog and the packs' own indexes agree (checked when the whole repository is verified). */
+	packs: PackAgreement | undefined;
 };
 
 export type VerifyOptions = {
@@ -85,9 +88,11 @@ async function verifyUnderGate(repo: Repository, queries: CheckQueries, catalogP
 	}
 
 	const damaged = [...verifier.damaged];
+	// Only on a sound catalog, of the whole repository: a damaged catalog is reported as such, and nothing more read.
+	const packs = options.itemId === undefined && catalogProblems.length === 0 ? checkPackAgreement(repo) : undefined;
 	const repaired = settleMarks(repo, queries, index, new Set(objects.ids), damaged, Boolean(options.readData));
 	return {
-		ok: damaged.length === 0 && catalogProblems.length === 0,
+		ok: damaged.length === 0 && catalogProblems.length === 0 && (packs?.problems.length ?? 0) === 0,
 		catalogProblems,
 		checkedPoints: points.length,
 		checkedObjects: objects.ids.length,
@@ -95,6 +100,7 @@ async function verifyUnderGate(repo: Repository, queries: CheckQueries, catalogP
 		damaged,
 		affectedPoints: queries.pointsNeeding(points, new Set(damaged.map(object => object.objectId))),
 		repaired,
+		packs,
 	};
 }
 

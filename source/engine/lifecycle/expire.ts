@@ -75,7 +75,7 @@ export async function expireDue(repo: Repository, options: ExpireOptions = {}): 
 		try {
 			// Read again under the lock: another expiry may have merged some away meanwhile.
 			for (const point of dueOf(repo, getItemById(repo, item.id) ?? item, at)) {
-				const pinnedBy = mergeAway(repo, point.id, {respectPins: true});
+				const pinnedBy = mergeAway(repo, point.id, {respectPins: true, records: repo});
 				if (pinnedBy === undefined) {
 					repo.recordCommit();
 					expired.push(point);
@@ -100,7 +100,7 @@ export function expirePoint(repo: Repository, rpId: number, options: {allowNewes
 		throw new UserError('NEWEST_POINT', `${formatRecoveryPointId(rpId)} is the newest recovery point of "${item.name}" and is kept while the item exists`, {hint: 'Take a newer backup first'});
 	}
 
-	const pinnedBy = mergeAway(repo, rpId, {respectPins: true});
+	const pinnedBy = mergeAway(repo, rpId, {respectPins: true, records: repo});
 	if (pinnedBy !== undefined) throw new UserError('POINT_PINNED', `${formatRecoveryPointId(rpId)} is being restored by ${pinnedBy}`, {hint: 'Expire it after the restore ends'});
 	repo.recordCommit();
 }

@@ -27,6 +27,7 @@ import {
 	type PackUse,
 	packUses,
 	pendingHooks,
+	recordOnlyPacks,
 	unreferencedObjectIds,
 } from '../catalog/index.js';
 import {RuntimeError} from '../errors.js';
@@ -36,7 +37,7 @@ import {isProcessAlive} from '../lock.js';
 import {lockForDeletion} from '../repository-locks.js';
 import type {Repository} from '../repository.js';
 import {now} from '../clock.js';
-import {perObjectOverhead, PackReader, packPath, PackWriter} from '../store/index.js';
+import {entryAt, ObjectKind, perObjectOverhead, PackReader, packPath, PackWriter} from '../store/index.js';
 
 export const repackBelowLiveShare = 0.5;
 
@@ -48,6 +49,8 @@ export type GcResult = {
 	freedBytes: number;
 	/** Sparse packs left for the next gc because a restore was reading. */
 	repackDeferred: number;
+	/** Packs of records alone (manifests, state: store/manifest.ts) repacked; repackedPacks counts those holding data. */
+	repackedRecordPacks: number;
 };
 
 export type GcOptions = {
@@ -148,6 +151,8 @@ export async function collectGarbage(repo: Repository, options: GcOptions = {}):
 		const empty = uses.filter(use => use.objects === 0);
 		const candidates = uses.filter(use => use.objects > 0 && use.live / use.size < threshold);
 		const sparse = livePins(repo).length > 0 ? [] : candidates;
+		const recordOnly = recordOnlyPacks(repo);
+		const repackedRecordPacks = sparse.filter(use => recordOnly.has(use.id)).length;
 		let freedBytes = orphans.bytes;
 		if (sparse.length > 0) repack(repo, sparse);
 		const gone = [...empty, ...sparse];
@@ -178,7 +183,7 @@ export async function collectGarbage(repo: Repository, options: GcOptions = {}):
 
 		crashPoint('packs-deleted');
 
-		return {deletedObjects, deletedPacks: gone.length, repackedPacks: sparse.length, orphanFiles: orphans.files, freedBytes, repackDeferred: candidates.length - sparse.length};
+		return {deletedObjects, deletedPacks: gone.length, repackedPacks: sparse.length - repackedRecordPacks, repackedRecordPacks, orphanFiles: orphans.files, freedBytes, repackDeferred: candidates.length - sparse.length};
 	} finally {
 		lock.release();
 	}
@@ -197,7 +202,10 @@ function repack(repo: Repository, packs: PackUse[]): void {
 				heartbeatIfDue();
 				const read = reader.readStored({packName: pack.name, offset: object.offset, storedLength: object.storedLength});
 				if (!read) continue; // Damaged: verify reports it; repacking must not hide it by dropping the row.
-				const written = writer.add(object.hash, read.stored, object.rawLength, object.codec);
+				// Records (manifests, state) keep their kind in the new pack's index.
+				const index = reader.index(pack.name);
+				const kind = 'entries' in index ? entryAt(index.entries, object.offset)?.kind : undefined;
+				const written = writer.add(object.hash, read.stored, object.rawLength, object.codec, kind ?? ObjectKind.Data);
 				moves.push({id: object.id, pack: written.pack, offset: written.offset});
 			}
 		}

@@ -28,6 +28,7 @@ import {
 } from '../catalog/index.js';
 import {crashPoint} from '../crash.js';
 import {BugError} from '../errors.js';
+import {type RecordBatch, type RecordTarget, withRecords} from '../store/manifest-writer.js';
 
 function head(catalog: CatalogHandle, rpId: number): PointHead {
 	const row = pointHead(catalog, rpId);
@@ -47,8 +48,10 @@ export function freesBytes(catalog: CatalogHandle, rpId: number): number {
  * Expires one recovery point by merging it into its children, in one transaction. With `respectPins`, a point a live
  * restore pinned is left as it is (checked in the same transaction that would merge it): returns who pins it.
  */
-export function mergeAway(catalog: CatalogHandle, rpId: number, options: {respectPins?: boolean} = {}): string | undefined {
-	const pinnedBy = inTransaction(catalog, (): string | undefined => {
+export function mergeAway(catalog: CatalogHandle, rpId: number, options: {respectPins?: boolean; records?: RecordTarget} = {}): string | undefined {
+	// On a repository, the expired point's tombstone and the new manifests of the points it changed commit with it.
+	const transaction = (body: (batch: RecordBatch | undefined) => string | undefined) => (options.records ? withRecords(options.records, body) : inTransaction(catalog, () => body(undefined)));
+	const pinnedBy = transaction((records): string | undefined => {
 		if (options.respectPins) {
 			const pin = livePins(catalog, rpId)[0];
 			if (pin) return describePin(pin);
@@ -68,6 +71,8 @@ export function mergeAway(catalog: CatalogHandle, rpId: number, options: {respec
 		deletePointRow(catalog, rpId);
 		const touched = new Set<number>([...children, ...chargedPoints(catalog, charged)]);
 		for (const id of touched) refreshPointAggregates(catalog, id);
+		records?.pointDeleted(rpId);
+		for (const id of touched) records?.point(id);
 		countCommit(catalog);
 		return undefined;
 	});

@@ -13,6 +13,7 @@ import {
 import {now} from '../clock.js';
 import {UserError} from '../errors.js';
 import {assertName, type Item, type Policy, type Retention} from '../model/index.js';
+import {recordingState} from '../store/manifest-writer.js';
 import {assertSchedule, assertTimezone, nextSlot} from './schedule.js';
 
 export type PolicyChanges = {
@@ -41,7 +42,8 @@ export function addPolicy(repo: CatalogHandle, name: string, changes: PolicyChan
 	assertSchedule(changes.schedule, timezone);
 	const retention: Retention = {daily: undefined, weekly: undefined, monthly: undefined, yearly: undefined, ...changes.retention};
 	assertRetention(retention);
-	return insertPolicy(repo, {name, schedule: changes.schedule, timezone, retention, createdAt: now().toISOString()});
+	const schedule = changes.schedule;
+	return recordingState(repo, () => insertPolicy(repo, {name, schedule, timezone, retention, createdAt: now().toISOString()}));
 }
 
 /** Changes a policy; the new retention applies to existing recovery points too. */
@@ -55,7 +57,7 @@ export function setPolicy(repo: CatalogHandle, name: string, changes: PolicyChan
 	};
 	assertSchedule(next.schedule, next.timezone);
 	assertRetention(next.retention);
-	updatePolicy(repo, next);
+	recordingState(repo, () => updatePolicy(repo, next));
 	return getPolicyById(repo, policy.id)!;
 }
 
@@ -71,7 +73,7 @@ export function getPolicy(repo: CatalogHandle, name: string): Policy {
 
 /** Removes a policy that no item uses. */
 export function removePolicy(repo: CatalogHandle, name: string): void {
-	deletePolicy(repo, name);
+	recordingState(repo, () => deletePolicy(repo, name));
 }
 
 /** When a policy next runs, after `after` (default now). */
@@ -83,6 +85,6 @@ export function nextRunOf(policy: Policy, after: Date = now()): Date | undefined
 export function setItemPolicy(repo: CatalogHandle, itemName: string, policyName: string | undefined): Item {
 	const item = requireItem(repo, itemName);
 	const policyId = policyName === undefined ? null : requirePolicy(repo, policyName).id;
-	setItemPolicyId(repo, item.id, policyId);
+	recordingState(repo, () => setItemPolicyId(repo, item.id, policyId));
 	return requireItem(repo, itemName);
 }

@@ -3,12 +3,13 @@
  * `undelete` brings them back as stopped with data retained), after which the scheduler purges them. Stopping with
  * retain-data keeps every point, never expiring, until protection resumes.
  */
-import {countCommit, deleteItem, getItemById, inTransaction, itemIsPinned, listItems, purgeItemPoints, requireItem, setItemState} from '../catalog/index.js';
+import {countCommit, deleteItem, getItemById, itemIsPinned, listItems, listPoints, purgeItemPoints, requireItem, setItemState} from '../catalog/index.js';
 import {now} from '../clock.js';
 import {UserError} from '../errors.js';
 import type {Item} from '../model/index.js';
 import {lockItemSync} from '../repository-locks.js';
 import type {Repository} from '../repository.js';
+import {recordingState, withRecords} from '../store/manifest-writer.js';
 
 export const softDeleteDays = 14;
 const dayMs = 24 * 60 * 60 * 1000;
@@ -25,7 +26,7 @@ export function stopProtection(repo: Repository, itemName: string, options: {del
 		throw new UserError('ITEM_DELETED', `item "${item.name}" is already deleted (purged on ${purgeAt(item)!.toISOString().slice(0, 10)})`, {hint: `Bring it back with \`strata undelete ${item.name}\``});
 	}
 
-	setItemState(repo, item.id, options.deleteData ? 'stopped-deleted' : 'stopped-retained', options.deleteData ? now().toISOString() : null);
+	recordingState(repo, () => setItemState(repo, item.id, options.deleteData ? 'stopped-deleted' : 'stopped-retained', options.deleteData ? now().toISOString() : null));
 	return getItemById(repo, item.id)!;
 }
 
@@ -40,7 +41,7 @@ export function resumeProtection(repo: Repository, itemName: string): {item: Ite
 	}
 
 	if (item.state === 'active') return {item, wasActive: true};
-	setItemState(repo, item.id, 'active', null);
+	recordingState(repo, () => setItemState(repo, item.id, 'active', null));
 	return {item: getItemById(repo, item.id)!, wasActive: false};
 }
 
@@ -51,7 +52,7 @@ export function undeleteItem(repo: Repository, itemName: string): Item {
 		throw new UserError('ITEM_NOT_DELETED', `item "${item.name}" is not deleted (it is ${item.state})`, {hint: 'Nothing to undelete'});
 	}
 
-	setItemState(repo, item.id, 'stopped-retained', null);
+	recordingState(repo, () => setItemState(repo, item.id, 'stopped-retained', null));
 	return getItemById(repo, item.id)!;
 }
 
@@ -68,9 +69,12 @@ export function purgeDeleted(repo: Repository, at: Date = now()): string[] {
 	for (const item of due) {
 		const lock = lockItemSync(repo.path, item.id, {command: `purge ${item.name}`});
 		try {
-			const done = inTransaction(repo, () => {
+			// With tombstones of its points and the state without it (store/manifest-writer.ts), in the same commit.
+			const done = withRecords(repo, batch => {
 				// A live restore of one of its points keeps the item until the next run.
 				if (itemIsPinned(repo, item.id)) return false;
+				for (const point of listPoints(repo, item.id)) batch.pointDeleted(point.id);
+				batch.state();
 				purgeItemPoints(repo, item.id);
 				deleteItem(repo, item.name);
 				countCommit(repo);

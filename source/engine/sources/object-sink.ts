@@ -10,6 +10,7 @@ import {crashPoint} from '../crash.js';
 import type {BackupType, Item, RecoveryPoint, Trigger} from '../model/index.js';
 import type {Repository} from '../repository.js';
 import {type Codec, PackWriter, WrittenObjects} from '../store/index.js';
+import {withRecords} from '../store/manifest-writer.js';
 
 export class ObjectSink {
 	readonly writer: PackWriter;
@@ -93,17 +94,23 @@ export async function commitBackup(repo: Repository, item: Item, sink: ObjectSin
 	await sink.writer.settle();
 	const packs = sink.writer.finish();
 	crashPoint('packs-durable');
-	const id = commitRecoveryPoint(repo, {
-		itemId: item.id,
-		type: plan.type,
-		trigger: plan.trigger,
-		baseId: plan.type === 'full' ? undefined : plan.baseId,
-		createdAt: plan.createdAt,
-		retainUntil: plan.retainUntil?.toISOString(),
-		packs,
-		newObjects: sink.newObjects,
-		repairs: sink.repairs,
-		...capture,
+	// The point's manifest and the repository's state are written and made durable inside the commit's transaction, and
+	// named by it (store/manifest-writer.ts): the catalog can be rebuilt from the packs.
+	const id = withRecords(repo, records => {
+		const rpId = commitRecoveryPoint(repo, {
+			itemId: item.id,
+			type: plan.type,
+			trigger: plan.trigger,
+			baseId: plan.type === 'full' ? undefined : plan.baseId,
+			createdAt: plan.createdAt,
+			retainUntil: plan.retainUntil?.toISOString(),
+			packs,
+			newObjects: sink.newObjects,
+			repairs: sink.repairs,
+			...capture,
+		});
+		records.point(rpId).state();
+		return rpId;
 	});
 	sink.committed = true;
 	repo.recordCommit();

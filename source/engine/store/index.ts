@@ -23,3 +23,5 @@ export * from './direct-read.js';
 export * from './written-objects.js';
 export * from './apparent-size.js';
 export * from './holes.js';
+export * from './manifest.js';
+export * from './manifest-writer.js';

@@ -1,0 +1,254 @@
+/**
+ * Writes records (store/manifest.ts) in the transaction of the change they describe: `withRecords` runs a catalog
+ * transaction in which the body changes the catalog and says which points' manifests, deletions and whether the state
+ * to write; then, still inside the transaction (holding the catalog's write lock, so the sequence number and what the
+ * records say are the committed state), it reads them back from the catalog, writes them into one pack of their own,
+ * makes that pack durable (fsync, rename, folder fsync) and names it in the same commit. The pack's name is recorded
+ * as pending in a commit of its own before it is made, so a kill before the commit leaves garbage gc removes.
+ *
+ * One pack per change: a change's records become visible together or not at all. Parts the repository already holds
+ * as current records (a manifest rewritten after a change of its head alone) are not written again.
+ */
+import {randomBytes} from 'node:crypto';
+import {closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync} from 'node:fs';
+import {join} from 'node:path';
+import {blockEntryPage, insertRecordPack, manifestPoint, nextRecordSeq, recipePage, recordObjectId, setRecords, stateRows} from '../catalog/manifests.js';
+import {type CatalogHandle, inTransaction} from '../catalog/connection.js';
+import {clearPendingPacks, recordPendingPack} from '../catalog/pending-packs.js';
+import {now} from '../clock.js';
+import {crashPoint} from '../crash.js';
+import {closeQuietly, fsyncPath, writeFully} from './file-writes.js';
+import {Codec, contentHash, encodeIndexEntry, encodePackTrailer, indexEntryLength, ObjectKind, packMagic} from './format.js';
+import {
+	type BlockEntry,
+	blockEntriesPerPart,
+	encodeBlockPart,
+	encodeHead,
+	encodeRecipePart,
+	encodeState,
+	encodeTombstone,
+	type RecipeStep,
+	recipeStepsPerPart,
+} from './manifest.js';
+import {packPath} from './pack-reader.js';
+
+/** Where records go: the catalog (the Repository) and its folders. */
+export type RecordTarget = CatalogHandle & {readonly packsDir: string; readonly tmpDir: string; readonly catalogPath: string};
+
+/** What a change asks to be recorded. */
+export class RecordBatch {
+	readonly points = new Set<number>();
+	readonly deleted = new Set<number>();
+	withState = false;
+
+	/** Writes this point's manifest as it is at commit. */
+	point(rpId: number): this {
+		this.points.add(rpId);
+		this.deleted.delete(rpId);
+		return this;
+	}
+
+	/** Records that this point was deleted (a tombstone). */
+	pointDeleted(rpId: number): this {
+		this.deleted.add(rpId);
+		this.points.delete(rpId);
+		return this;
+	}
+
+	/** Writes the repository's state (items, policies, settings) as it is at commit. */
+	state(): this {
+		this.withState = true;
+		return this;
+	}
+
+	get empty(): boolean {
+		return this.points.size === 0 && this.deleted.size === 0 && !this.withState;
+	}
+}
+
+type Placed = {kind: ObjectKind; index: number} | {kind: ObjectKind; id: number};
+
+/** A pack of records being written under tmp/. */
+class RecordPack {
+	private fd: number | undefined;
+	private size = 0;
+	private readonly entries: Array<{hash: Buffer; offset: number; storedLength: number; rawLength: number; codec: Codec; kind: ObjectKind}> = [];
+	private readonly byHash = new Map<string, number>();
+	readonly path: string;
+	readonly finalPath: string;
+	renamed = false;
+
+	constructor(
+		private readonly target: RecordTarget,
+		readonly name: string,
+	) {
+		this.path = join(target.tmpDir, `${name}.pack.${process.pid}.partial`);
+		this.finalPath = packPath(target.packsDir, name);
+	}
+
+	get written(): number {
+		return this.entries.length;
+	}
+
+	/** Adds a record object unless this pack or the repository's current records hold it already. */
+	put(bytes: Buffer, kind: ObjectKind, existing: (hash: Buffer) => number | undefined): Placed {
+		const hash = contentHash(bytes);
+		const key = hash.toString('hex');
+		const known = this.byHash.get(key);
+		if (known !== undefined) return {kind, index: known};
+		const id = existing(hash);
+		if (id !== undefined) return {kind, id};
+		if (this.fd === undefined) {
+			this.fd = openSync(this.path, 'wx', 0o600);
+			writeFully(this.fd, packMagic, packMagic.length, 0);
+			this.size = packMagic.length;
+		}
+
+		writeFully(this.fd, bytes, bytes.length, this.size);
+		this.entries.push({hash, offset: this.size, storedLength: bytes.length, rawLength: bytes.length, codec: Codec.Raw, kind});
+		this.byHash.set(key, this.entries.length - 1);
+		this.size += bytes.length;
+		return {kind, index: this.entries.length - 1};
+	}
+
+	/** Appends the index and trailer, makes the pack durable and renames it into packs/ (after the pending row's -wal). */
+	seal(): {name: string; size: number; objects: RecordPack['entries']} {
+		const fd = this.fd!;
+		const index = Buffer.alloc(this.entries.length * indexEntryLength);
+		this.entries.forEach((entry, at) => encodeIndexEntry(index, at * indexEntryLength, entry));
+		const trailer = encodePackTrailer(index, this.size);
+		writeFully(fd, index, index.length, this.size);
+		writeFully(fd, trailer, trailer.length, this.size + index.length);
+		this.size += index.length + trailer.length;
+		fsyncSync(fd);
+		closeSync(fd);
+		this.fd = undefined;
+		try {
+			fsyncPath(`${this.target.catalogPath}-wal`);
+		} catch (error) {
+			if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+		}
+
+		const folder = join(this.target.packsDir, this.name.slice(0, 2));
+		mkdirSync(folder, {recursive: true, mode: 0o700});
+		renameSync(this.path, this.finalPath);
+		this.renamed = true;
+		fsyncPath(folder);
+		return {name: this.name, size: this.size, objects: this.entries};
+	}
+
+	discard(): void {
+		if (this.fd !== undefined) closeQuietly(this.fd);
+		rmSync(this.path, {force: true});
+		if (this.renamed) rmSync(this.finalPath, {force: true});
+	}
+}
+
+/** Writes one point's parts and head into the pack; returns where each went, head last. */
+function writeManifest(target: RecordTarget, pack: RecordPack, rpId: number, seq: number, existing: (hash: Buffer) => number | undefined): Placed[] | undefined {
+	const point = manifestPoint(target, rpId);
+	if (!point) return undefined;
+	const placed: Placed[] = [];
+	const parts: string[] = [];
+	let entries = 0;
+	const putPart = (bytes: Buffer) => {
+		const where = pack.put(bytes, ObjectKind.Manifest, existing);
+		placed.push(where);
+		parts.push(contentHash(bytes).toString('hex'));
+	};
+
+	if (point.hasRecipe) {
+		for (let from = 0; ; ) {
+			const page = recipePage(target, rpId, from, recipeStepsPerPart);
+			if (page.length === 0) break;
+			const steps: RecipeStep[] = page.map(([, hash, charged]) => ({hash: hash ?? Buffer.alloc(32), charged: charged === 1}));
+			putPart(encodeRecipePart(steps));
+			entries += steps.length;
+			from = page.at(-1)![0] + 1;
+		}
+	} else {
+		for (let after = {diskId: -1, blockIndex: -1}; ; ) {
+			const page = blockEntryPage(target, rpId, after, blockEntriesPerPart);
+			if (page.length === 0) break;
+			const part: BlockEntry[] = page.map(([diskId, blockIndex, hash, charged]) => ({diskId, blockIndex, hash, charged: charged === 1}));
+			putPart(encodeBlockPart(part));
+			entries += part.length;
+			const last = page.at(-1)!;
+			after = {diskId: last[0], blockIndex: last[1]};
+		}
+	}
+
+	const {hasRecipe, ...described} = point;
+	const head = encodeHead({v: 1, seq, writtenAt: Date.now(), point: described, partKind: hasRecipe ? 'recipe' : 'block', parts, entries});
+	placed.push(pack.put(head, ObjectKind.Manifest, existing));
+	return placed;
+}
+
+/** Writes what `batch` asks, inside the caller's transaction. */
+function writeBatch(target: RecordTarget, pack: RecordPack, batch: RecordBatch): void {
+	const seq = nextRecordSeq(target);
+	const existing = (hash: Buffer) => recordObjectId(target, hash);
+	const plans: Array<{rpId: number; placed: Placed[]; kind: ObjectKind}> = [];
+	for (const rpId of [...batch.points].sort((a, b) => a - b)) {
+		const placed = writeManifest(target, pack, rpId, seq, existing);
+		// A point gone by the commit (merged away in the same change) gets a tombstone instead.
+		if (placed) plans.push({rpId, placed, kind: ObjectKind.Manifest});
+		else batch.deleted.add(rpId);
+	}
+
+	for (const rpId of [...batch.deleted].sort((a, b) => a - b)) {
+		plans.push({rpId, placed: [pack.put(encodeTombstone({v: 1, seq, writtenAt: Date.now(), pointId: rpId}), ObjectKind.Manifest, existing)], kind: ObjectKind.Manifest});
+	}
+
+	if (batch.withState) {
+		const state = encodeState({v: 1, seq, writtenAt: Date.now(), ...stateRows(target)});
+		plans.push({rpId: 0, placed: [pack.put(state, ObjectKind.State, existing)], kind: ObjectKind.State});
+	}
+
+	let ids: number[] = [];
+	if (pack.written > 0) {
+		const sealed = pack.seal();
+		crashPoint('records-durable');
+		ids = insertRecordPack(target, sealed, sealed.objects, now().toISOString());
+	}
+
+	for (const plan of plans) setRecords(target, plan.rpId, plan.placed.map(where => ('id' in where ? where.id : ids[where.index]!)), plan.kind);
+}
+
+/**
+ * Runs `body` in one catalog transaction (BEGIN IMMEDIATE) and commits the records it asks for with it (see the file's
+ * comment). Call it outside any transaction. A failure removes the records' pack and rolls everything back.
+ */
+export function withRecords<T>(target: RecordTarget, body: (batch: RecordBatch) => T): T {
+	const name = randomBytes(16).toString('hex');
+	recordPendingPack(target, name);
+	const pack = new RecordPack(target, name);
+	const batch = new RecordBatch();
+	try {
+		return inTransaction(target, () => {
+			const result = body(batch);
+			if (!batch.empty) writeBatch(target, pack, batch);
+			clearPendingPacks(target, [name]);
+			return result;
+		});
+	} catch (error) {
+		pack.discard();
+		clearPendingPacks(target, [name]);
+		throw error;
+	}
+}
+
+/** Whether a catalog handle is a repository's (records can be written beside it), not a bare or in-memory catalog. */
+export function isRecordTarget(handle: CatalogHandle): handle is RecordTarget {
+	return 'packsDir' in handle && 'tmpDir' in handle && 'catalogPath' in handle;
+}
+
+/** Runs a change of items, policies or settings and, on a repository, commits the new state record with it. */
+export function recordingState<T>(handle: CatalogHandle, body: () => T): T {
+	if (!isRecordTarget(handle)) return body();
+	return withRecords(handle, batch => {
+		const result = body();
+		batch.state();
+		return result;
+	});
+}
