@@ -7,7 +7,7 @@ import {randomBytes} from 'node:crypto';
 import {existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync} from 'node:fs';
 import {join} from 'node:path';
 import {afterAll, describe, expect, it} from 'vitest';
-import {closeSync, openSync, writeSync} from 'node:fs';
+import {closeSync, openSync, readSync, writeSync} from 'node:fs';
 import {Codec, contentHash, ObjectKind, PackReader, packPath, PackWriter, readPackIndex} from '../../../source/engine/store/index.js';
 import {makeTempDir} from '../../helpers/tmp.js';
 
@@ -122,7 +122,9 @@ describe.each(folders)('packs in $name', ({path}) => {
 
 		// And a flipped byte in the index is found, while the objects themselves still read back
 		const fd = openSync(path_, 'r+');
-		writeSync(fd, Buffer.from([0xff]), 0, 1, index.dataEnd + 12);
+		const byte = Buffer.alloc(1);
+		readSync(fd, byte, 0, 1, index.dataEnd + 12);
+		writeSync(fd, Buffer.from([byte[0]! ^ 0xff]), 0, 1, index.dataEnd + 12);
 		closeSync(fd);
 		expect(readPackIndex(path_)).toEqual({problem: expect.stringMatching(/index damaged/)});
 		const reader = new PackReader(join(root, 'p'));
