@@ -4,7 +4,7 @@
  */
 import {closeSync} from 'node:fs';
 import {blockCount, blocksPerBatch} from '../../chunkers/index.js';
-import type {DiskCapture, ObjectRef, ResolvedDisk} from '../../catalog/points.js';
+import type {BlockMapReader, DiskCapture, ObjectRef} from '../../catalog/points.js';
 import {throwIfAborted} from '../../abort.js';
 import type {ObjectSink} from '../object-sink.js';
 import {BlockKind, type CodecPool, type EncodeResult, hashLength} from '../../store/index.js';
@@ -24,29 +24,25 @@ export type CaptureOptions = {
 	exclusive: boolean;
 	blockSize: number;
 	/** The point this one is stored against (incremental: the previous; differential: the last full). */
-	base: ResolvedDisk | undefined;
+	base: BlockMapReader | undefined;
 	/** The previous point, for counting what changed since then (differs from base only for differentials). */
-	previous: ResolvedDisk | undefined;
+	previous: BlockMapReader | undefined;
 	pool: CodecPool;
 	sink: ObjectSink;
 	signal: AbortSignal | undefined;
 	onBytes(bytes: number): void;
 };
 
-function hashAt(hashes: Uint8Array | undefined, index: number): Uint8Array | undefined {
-	return hashes?.subarray(index * hashLength, (index + 1) * hashLength);
-}
-
 function sameHash(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
 	return a !== undefined && b !== undefined && Buffer.compare(a, b) === 0;
 }
 
-/** Reads a disk once and returns its block-map entries against the base. */
+/** Reads a disk once; its block-map entries against the base go to the sink. */
 export async function captureDisk(options: CaptureOptions): Promise<DiskCapture> {
 	const {blockSize, base, previous, pool, sink} = options;
 	const blocksInBatch = blocksPerBatch(batchBytes, blockSize);
 	const source = openSource(options.path, {isBlockDevice: options.isBlockDevice, exclusive: options.exclusive, itemName: options.itemName});
-	const capture: DiskCapture = {diskId: options.diskId, size: 0, changedBlocks: 0, changedBytes: 0, usedBytes: 0, indices: [], refs: []};
+	const capture: DiskCapture = {diskId: options.diskId, size: 0, changedBlocks: 0, changedBytes: 0, usedBytes: 0};
 	const inFlight: Array<{first: number; result: Promise<EncodeResult>}> = [];
 	const maxInFlight = pool.size * 2;
 	// Payload buffers come back with each result and go out again once their bytes are in a pack: a backup's memory
@@ -73,25 +69,21 @@ export async function captureDisk(options: CaptureOptions): Promise<DiskCapture>
 			const kind = result.kinds[local] as BlockKind;
 			if (kind !== BlockKind.Zero) capture.usedBytes += length;
 			const hash = Buffer.from(result.hashes.buffer, result.hashes.byteOffset + local * hashLength, hashLength);
-			const inBase = base !== undefined && index < base.blockCount && base.objectIds[index] !== 0;
-			const inPrevious = previous !== undefined && index < previous.blockCount && previous.objectIds[index] !== 0;
+			const inBase = base !== undefined && base.objectId(index) !== 0;
+			const inPrevious = previous !== undefined && previous.objectId(index) !== 0;
 			let ref: ObjectRef | undefined;
 			if (kind === BlockKind.New) {
 				const stored = payload.subarray(payloadOffset, payloadOffset + result.lengths[local]!);
 				payloadOffset += stored.length;
 				ref = sink.put(hash, stored, length, result.codecs[local]!);
 				// A damaged object of the base stored again keeps its id: the base's entry already names it.
-				if (inBase && ref === base.objectIds[index]) ref = undefined;
+				if (inBase && ref === base.objectId(index)) ref = undefined;
 			} else if (kind === BlockKind.Zero && inBase) {
 				ref = 0;
 			}
 
-			if (ref !== undefined) {
-				capture.indices.push(index);
-				capture.refs.push(ref);
-			}
-
-			const changed = kind === BlockKind.Zero ? inPrevious : !sameHash(hash, hashAt(previous?.hashes, index)) || !inPrevious;
+			if (ref !== undefined) sink.entry(options.diskId, index, ref);
+			const changed = kind === BlockKind.Zero ? inPrevious : !sameHash(hash, previous?.hashAt(index)) || !inPrevious;
 			if (changed) {
 				capture.changedBlocks++;
 				capture.changedBytes += length;
@@ -112,10 +104,9 @@ export async function captureDisk(options: CaptureOptions): Promise<DiskCapture>
 		for (let position = 0; !ended; position += batchLength) {
 			throwIfAborted(options.signal);
 			let baseHashes: Uint8Array | undefined;
-			if (base?.hashes) {
+			if (base?.withHashes) {
 				baseHashes = new Uint8Array(blocksInBatch * hashLength);
-				const available = Math.max(0, Math.min(blocksInBatch, base.blockCount - index));
-				baseHashes.set(base.hashes.subarray(index * hashLength, (index + available) * hashLength));
+				base.copyHashes(baseHashes, index, blocksInBatch);
 			}
 
 			inFlight.push({
@@ -139,9 +130,7 @@ export async function captureDisk(options: CaptureOptions): Promise<DiskCapture>
 		// A disk that shrank: blocks past its new end that had data in the base must not resolve through the chain.
 		if (base) {
 			for (let block = index; block < base.blockCount; block++) {
-				if (base.objectIds[block] === 0) continue;
-				capture.indices.push(block);
-				capture.refs.push(0);
+				if (base.objectId(block) !== 0) sink.entry(options.diskId, block, 0);
 			}
 		}
 	} finally {
