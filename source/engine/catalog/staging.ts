@@ -26,6 +26,7 @@ import type {Database as SqliteDatabase, Statement} from 'better-sqlite3';
 import {crashPoint} from '../crash.js';
 import {isProcessAlive} from '../lock.js';
 import {hashLength, type WrittenObject} from '../model/index.js';
+import {type CatalogHandle, connectionOf} from './connection.js';
 import {RowInserter} from './row-inserter.js';
 
 /** The schema name a staging file is attached under for the commit. */
@@ -52,7 +53,7 @@ const schema = `
 	CREATE TABLE recipe (seq INTEGER PRIMARY KEY, ref INTEGER NOT NULL);
 `;
 
-/** Rows gathered in memory before one staging write: ~1 ms of work each, a few hundred KiB at most. */
+/** Rows gathered in memory before one staging write (~1-5 ms of work; 200 KiB of buffers in all). */
 const objectsPerBatch = 2048;
 const entriesPerBatch = 8192;
 const recipePerBatch = 8192;
@@ -92,6 +93,21 @@ class HashFilter {
 	}
 }
 
+/**
+ * The page cache a backup lets each of its SQLite connections (the catalog's and its staging file's) fill: 2 MiB.
+ * better-sqlite3's default is 16 MB a connection, which a large backup fills (its base's block map and objects, its
+ * staged rows) while a small one does not: the backup's peak memory then grew with the volume.
+ */
+export const backupCacheKiB = 2048;
+
+/** The page cache of a staging file as the commit reads it (once, in order). */
+export const stagingReadCacheKiB = 512;
+
+/** Caps the catalog connection's page cache for a backup (see backupCacheKiB); it stays capped for the connection. */
+export function capCacheForBackup(catalog: CatalogHandle): void {
+	connectionOf(catalog).pragma(`cache_size = -${backupCacheKiB}`);
+}
+
 /** Removes staging files of dead processes (a killed backup's) from a tmp/ folder. */
 export function removeDeadStaging(tmpDir: string): void {
 	let names: string[];
@@ -119,11 +135,22 @@ export class Staging {
 	recipeLength = 0;
 	private db: SqliteDatabase | undefined;
 	private readonly filter = new HashFilter();
-	/** Objects not written to the file yet, by hash (hex), for find(). */
-	private readonly unwritten = new Map<string, number>();
-	private objectRows: unknown[] = [];
-	private entryRows: unknown[] = [];
-	private recipeRows: unknown[] = [];
+	// Rows not written to the file yet, in typed arrays filled again after each write: rows held in JavaScript arrays
+	// lived long enough to be promoted, and the garbage they left was freed only by full collections (the peak memory
+	// of a backup then grew with the volume).
+	private objectsWaiting = 0;
+	private readonly hashes = new Uint8Array(objectsPerBatch * hashLength);
+	private readonly packs = new Uint32Array(objectsPerBatch);
+	private readonly offsets = new Float64Array(objectsPerBatch);
+	private readonly storedLengths = new Uint32Array(objectsPerBatch);
+	private readonly rawLengths = new Uint32Array(objectsPerBatch);
+	private readonly codecs = new Uint8Array(objectsPerBatch);
+	private entriesWaiting = 0;
+	private readonly entryDisks = new Float64Array(entriesPerBatch);
+	private readonly entryIndexes = new Float64Array(entriesPerBatch);
+	private readonly entryRefs = new Float64Array(entriesPerBatch);
+	private recipeWaiting = 0;
+	private readonly recipeRefs = new Float64Array(recipePerBatch);
 	private objectInserter: RowInserter | undefined;
 	private entryInserter: RowInserter | undefined;
 	private recipeInserter: RowInserter | undefined;
@@ -136,9 +163,8 @@ export class Staging {
 	/** The sequence number of a staged object with this hash, if any. */
 	find(hash: Uint8Array): number | undefined {
 		if (!this.filter.mayHave(hash)) return undefined;
-		const hex = Buffer.from(hash.buffer, hash.byteOffset, hashLength).toString('hex');
-		const unwritten = this.unwritten.get(hex);
-		if (unwritten !== undefined) return unwritten;
+		// Rarely here (a block seen before in this backup, or one of the filter's few false positives): look in the file.
+		this.flush();
 		if (!this.byKey) return undefined;
 		const target = Buffer.from(hash.buffer, hash.byteOffset, hashLength);
 		for (const [seq, stored] of this.byKey.all(keyOf(hash)) as Array<[number, Buffer]>) if (stored.equals(target)) return seq;
@@ -147,19 +173,26 @@ export class Staging {
 
 	/** Stages an object this backup wrote (its hash is copied); returns its sequence number. */
 	addObject(object: WrittenObject): number {
+		const row = this.objectsWaiting++;
+		this.hashes.set(object.hash.subarray(0, hashLength), row * hashLength);
+		this.filter.add(object.hash);
+		this.packs[row] = object.pack;
+		this.offsets[row] = object.offset;
+		this.storedLengths[row] = object.storedLength;
+		this.rawLengths[row] = object.rawLength;
+		this.codecs[row] = object.codec;
 		const seq = this.objectCount++;
-		const hash = Buffer.from(object.hash.subarray(0, hashLength));
-		this.filter.add(hash);
-		this.unwritten.set(hash.toString('hex'), seq);
-		this.objectRows.push(seq, keyOf(hash), hash, object.pack, object.offset, object.storedLength, object.rawLength, object.codec);
-		if (this.objectRows.length >= objectsPerBatch * 8) this.flush();
+		if (this.objectsWaiting === objectsPerBatch) this.flush();
 		return seq;
 	}
 
 	/** Stages a block-map entry: ref is a catalog object id, `-(seq + 1)` for a staged object, or 0 for no data. */
 	addEntry(diskId: number, blockIndex: number, ref: number): void {
-		this.entryRows.push(diskId, blockIndex, ref);
-		if (this.entryRows.length >= entriesPerBatch * 3) this.flush();
+		const row = this.entriesWaiting++;
+		this.entryDisks[row] = diskId;
+		this.entryIndexes[row] = blockIndex;
+		this.entryRefs[row] = ref;
+		if (this.entriesWaiting === entriesPerBatch) this.flush();
 	}
 
 	/** Forgets a disk's entries: before it is read again (it changed while it was read). */
@@ -171,24 +204,33 @@ export class Staging {
 	/** Appends recipe steps (object refs as for entries, never 0). */
 	addRecipe(refs: readonly number[]): void {
 		for (const ref of refs) {
-			this.recipeRows.push(this.recipeLength++, ref);
-			if (this.recipeRows.length >= recipePerBatch * 2) this.flush();
+			this.recipeRefs[this.recipeWaiting++] = ref;
+			this.recipeLength++;
+			if (this.recipeWaiting === recipePerBatch) this.flush();
 		}
 	}
 
 	/** Writes what is gathered in memory to the file. */
 	flush(): void {
-		if (this.objectRows.length + this.entryRows.length + this.recipeRows.length === 0) return;
+		if (this.objectsWaiting + this.entriesWaiting + this.recipeWaiting === 0) return;
 		const db = this.open();
 		db.transaction(() => {
-			this.write(this.objectInserter!, this.objectRows);
-			this.write(this.entryInserter!, this.entryRows);
-			this.write(this.recipeInserter!, this.recipeRows);
+			const firstSeq = this.objectCount - this.objectsWaiting;
+			for (let row = 0; row < this.objectsWaiting; row++) {
+				const hash = Buffer.from(this.hashes.buffer, row * hashLength, hashLength);
+				this.objectInserter!.add(firstSeq + row, keyOf(hash), hash, this.packs[row], this.offsets[row], this.storedLengths[row], this.rawLengths[row], this.codecs[row]);
+			}
+
+			this.objectInserter!.finish();
+			for (let row = 0; row < this.entriesWaiting; row++) this.entryInserter!.add(this.entryDisks[row], this.entryIndexes[row], this.entryRefs[row]);
+			this.entryInserter!.finish();
+			const firstStep = this.recipeLength - this.recipeWaiting;
+			for (let row = 0; row < this.recipeWaiting; row++) this.recipeInserter!.add(firstStep + row, this.recipeRefs[row]);
+			this.recipeInserter!.finish();
 		})();
-		this.objectRows = [];
-		this.entryRows = [];
-		this.recipeRows = [];
-		this.unwritten.clear();
+		this.objectsWaiting = 0;
+		this.entriesWaiting = 0;
+		this.recipeWaiting = 0;
 		crashPoint('staged-batch');
 	}
 
@@ -211,11 +253,6 @@ export class Staging {
 		}
 	}
 
-	private write(inserter: RowInserter, rows: unknown[]): void {
-		inserter.addRows(rows);
-		inserter.finish();
-	}
-
 	private open(): SqliteDatabase {
 		if (this.db) return this.db;
 		const fresh = this.objectInserter === undefined;
@@ -224,6 +261,7 @@ export class Staging {
 		db.pragma('journal_mode = OFF');
 		db.pragma('synchronous = OFF');
 		db.pragma('locking_mode = EXCLUSIVE');
+		db.pragma(`cache_size = -${backupCacheKiB}`);
 		if (fresh) db.exec(schema);
 		this.db = db;
 		this.objectInserter = new RowInserter(db, 'objects (seq, key, hash, pack, offset, stored_length, raw_length, codec)', 8);

@@ -8,7 +8,7 @@ import {markedObjects, type Repair} from '../catalog/damage.js';
 import {ObjectIndex} from '../catalog/objects.js';
 import {clearPendingPacks, pendingHooks} from '../catalog/pending-packs.js';
 import {commitRecoveryPoint, type ObjectRef, type PointCommit, requirePoint} from '../catalog/points.js';
-import {removeDeadStaging, Staging} from '../catalog/staging.js';
+import {capCacheForBackup, removeDeadStaging, Staging} from '../catalog/staging.js';
 import {crashPoint} from '../crash.js';
 import type {BackupType, Item, RecoveryPoint, Trigger} from '../model/index.js';
 import type {Repository} from '../repository.js';
@@ -31,6 +31,7 @@ export class ObjectSink {
 	constructor(private readonly repo: Repository) {
 		this.writer = new PackWriter(repo.packsDir, repo.tmpDir, undefined, true, pendingHooks(repo, repo.catalogPath));
 		this.index = new ObjectIndex(repo);
+		capCacheForBackup(repo);
 		// A killed backup's staging file is garbage (gc removes them too).
 		removeDeadStaging(repo.tmpDir);
 		this.staging = new Staging(repo.tmpDir);
