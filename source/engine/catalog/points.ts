@@ -335,6 +335,7 @@ export class BlockMapReader {
 		blockSize: number,
 		readonly withHashes: boolean,
 		private readonly blank?: (objectId: number) => boolean,
+		private readonly windowBlocks = BlockMapReader.windowBlocks,
 	) {
 		this.blockCount = Math.ceil(size / blockSize);
 	}
@@ -372,9 +373,9 @@ export class BlockMapReader {
 			return other;
 		}
 
-		const from = index - (index % BlockMapReader.windowBlocks);
+		const from = index - (index % this.windowBlocks);
 		// The window used less lately is refilled (when there are two), not left to the garbage collector.
-		const window = resolveBlockRange(this.catalog, this.chain, this.diskId, from, Math.min(this.blockCount, from + BlockMapReader.windowBlocks), this.withHashes, other);
+		const window = resolveBlockRange(this.catalog, this.chain, this.diskId, from, Math.min(this.blockCount, from + this.windowBlocks), this.withHashes, other);
 		if (this.blank && window.hashes) {
 			for (let at = 0; at < window.count; at++) {
 				if (window.objectIds[at] !== 0 && this.blank(window.objectIds[at]!)) window.hashes.fill(0, at * hashLength, (at + 1) * hashLength);
@@ -387,9 +388,9 @@ export class BlockMapReader {
 }
 
 /** Readers of a point's disks, by disk id, resolving its block map window by window (see BlockMapReader). */
-export function blockMapReaders(catalog: CatalogHandle, rpId: number, blockSize: number, options: {withHashes: boolean; blank?: (objectId: number) => boolean}): Map<number, BlockMapReader> {
+export function blockMapReaders(catalog: CatalogHandle, rpId: number, blockSize: number, options: {withHashes: boolean; blank?: (objectId: number) => boolean; windowBlocks?: number}): Map<number, BlockMapReader> {
 	const db = connectionOf(catalog);
 	const disks = db.prepare('SELECT disk_id AS diskId, size FROM rp_disks WHERE rp_id = ?').all(rpId) as Array<{diskId: number; size: number}>;
 	const chain = chainOf(db, rpId);
-	return new Map(disks.map(disk => [disk.diskId, new BlockMapReader(catalog, chain, disk.diskId, disk.size, blockSize, options.withHashes, options.blank)]));
+	return new Map(disks.map(disk => [disk.diskId, new BlockMapReader(catalog, chain, disk.diskId, disk.size, blockSize, options.withHashes, options.blank, options.windowBlocks)]));
 }
