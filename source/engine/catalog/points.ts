@@ -2,7 +2,7 @@
  * Recovery points in the catalog: the commit that makes one visible, listing, and resolving a point's block map
  * through its chain (its own entries, then its base's, down to the full).
  */
-import type {Database} from 'better-sqlite3';
+import type {Database, Statement} from 'better-sqlite3';
 import {type CatalogHandle, connectionOf} from './connection.js';
 import {countCommit} from './commits.js';
 import {clearPendingPacks} from './pending-packs.js';
@@ -263,6 +263,24 @@ export type ResolvedDisk = {
 /** Blocks [from, from + count) of one disk of a point, resolved through its chain. */
 export type ResolvedRange = {from: number; count: number; objectIds: Float64Array; hashes: Uint8Array | undefined};
 
+type RangeQueries = {withHashes: Statement; ids: Statement};
+const rangeQueryCache = new WeakMap<Database, RangeQueries>();
+
+/** The range queries of a connection, prepared once: a backup resolves a range for every 64 MiB it reads. */
+function rangeQueries(db: Database): RangeQueries {
+	let queries = rangeQueryCache.get(db);
+	if (!queries) {
+		// Rows as arrays, not objects: a large disk has millions of entries.
+		queries = {
+			withHashes: db.prepare('SELECT b.block_index, b.object_id, o.hash FROM block_map b LEFT JOIN objects o ON o.id = b.object_id WHERE b.rp_id = ? AND b.disk_id = ? AND b.block_index >= ? AND b.block_index < ?').raw(),
+			ids: db.prepare('SELECT block_index, object_id FROM block_map WHERE rp_id = ? AND disk_id = ? AND block_index >= ? AND block_index < ?').raw(),
+		};
+		rangeQueryCache.set(db, queries);
+	}
+
+	return queries;
+}
+
 /**
  * Resolves blocks [from, to) of a disk through a point's chain (the point first, then its bases): per block the
  * object id (0 for no data) and, with `withHashes`, its hash. One ordered range query per point of the chain.
@@ -276,12 +294,7 @@ export function resolveBlockRange(catalog: CatalogHandle, chain: readonly number
 	const objectIds = fits ? reuse.objectIds.subarray(0, count).fill(0) : new Float64Array(count);
 	const hashes = withHashes ? (fits ? reuse.hashes!.subarray(0, count * hashLength).fill(0) : new Uint8Array(count * hashLength)) : undefined;
 	const seen = new Uint8Array(count);
-	// Rows as arrays, not objects: a large disk has millions of entries.
-	const query = (
-		withHashes
-			? db.prepare('SELECT b.block_index, b.object_id, o.hash FROM block_map b LEFT JOIN objects o ON o.id = b.object_id WHERE b.rp_id = ? AND b.disk_id = ? AND b.block_index >= ? AND b.block_index < ?')
-			: db.prepare('SELECT block_index, object_id FROM block_map WHERE rp_id = ? AND disk_id = ? AND block_index >= ? AND block_index < ?')
-	).raw();
+	const query = rangeQueries(db)[withHashes ? 'withHashes' : 'ids'];
 	let left = count;
 	for (const rpId of chain) {
 		if (left === 0) break;

@@ -97,6 +97,7 @@ export async function captureDisk(options: CaptureOptions): Promise<DiskCapture>
 	};
 
 	const batchLength = blocksInBatch * blockSize;
+	const scratchHashes = new Uint8Array(blocksInBatch * hashLength);
 	let index = 0;
 	try {
 		// The workers read the disk themselves, each batch at its own offset (block devices report no size, so batches
@@ -105,7 +106,8 @@ export async function captureDisk(options: CaptureOptions): Promise<DiskCapture>
 			throwIfAborted(options.signal);
 			let baseHashes: Uint8Array | undefined;
 			if (base?.withHashes) {
-				baseHashes = new Uint8Array(blocksInBatch * hashLength);
+				// One buffer for every batch: the request copies it when it is sent.
+				baseHashes = scratchHashes.fill(0);
 				base.copyHashes(baseHashes, index, blocksInBatch);
 			}
 
