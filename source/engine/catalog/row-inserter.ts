@@ -27,19 +27,6 @@ export class RowInserter {
 		}
 	}
 
-	/** Adds rows given one after another in one flat array (its length a multiple of the width). */
-	addRows(flat: readonly unknown[]): void {
-		const batch = this.width * RowInserter.rowsPerStatement;
-		for (const value of flat) {
-			this.values.push(value);
-			if (this.values.length === batch) {
-				this.full.run(this.values);
-				heartbeatIfDue();
-				this.values = [];
-			}
-		}
-	}
-
 	finish(): void {
 		if (this.values.length > 0) this.db.prepare(this.sql(this.values.length / this.width)).run(this.values);
 		this.values = [];
