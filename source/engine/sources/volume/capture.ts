@@ -37,6 +37,18 @@ function sameHash(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean
 	return a !== undefined && b !== undefined && Buffer.compare(a, b) === 0;
 }
 
+/**
+ * Frees a result's arrays now rather than at the next full collection: detached (moved into a copy nobody keeps), they
+ * go with the next minor one. Results that lived through two minor collections while in flight were promoted, and
+ * their buffers, a few KiB a batch, stayed until a full one: an unchanged incremental of 4 GiB peaked 8-9 MiB higher
+ * than one of 256 MiB for that alone (measured).
+ */
+function release(result: EncodeResult): void {
+	for (const array of [result.hashes, result.kinds, result.codecs, result.lengths, result.offsets]) {
+		if (array?.buffer instanceof ArrayBuffer && array.buffer.byteLength > 0) structuredClone(array.buffer, {transfer: [array.buffer]});
+	}
+}
+
 /** Reads a disk once; its block-map entries against the base go to the sink. */
 export async function captureDisk(options: CaptureOptions): Promise<DiskCapture> {
 	const {blockSize, base, previous, pool, sink} = options;
@@ -57,7 +69,7 @@ export async function captureDisk(options: CaptureOptions): Promise<DiskCapture>
 		const offsets = result.offsets!;
 		const filled = result.filled!;
 		// Batches sent past the end (the disk's size was not known up front) read nothing.
-		if (ended) return;
+		if (ended) return release(result);
 		if (filled < batchLength) ended = true;
 		capture.size += filled;
 		options.onBytes(filled);
@@ -92,6 +104,7 @@ export async function captureDisk(options: CaptureOptions): Promise<DiskCapture>
 
 		// Its bytes are all in the pack writer now.
 		payloads.push(result.payload);
+		release(result);
 		// The pack writer writes in the background; wait here when the disk falls behind, so memory stays bounded.
 		await sink.writer.drain();
 	};
