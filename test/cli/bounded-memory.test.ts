@@ -60,6 +60,7 @@ describe('bounded memory', () => {
 		const small = backupPeaks(dir, 256);
 		const large = backupPeaks(dir, 4096);
 		const report = `peak RSS, 256 MiB: full ${small.full.toFixed(1)} MiB, incremental ${small.incremental.toFixed(1)} MiB; 4 GiB: full ${large.full.toFixed(1)} MiB, incremental ${large.incremental.toFixed(1)} MiB`;
+		console.log(report);
 		expect(large.full - small.full, report).toBeLessThanOrEqual(allowedGrowthMiB);
 		expect(large.incremental - small.incremental, report).toBeLessThanOrEqual(allowedGrowthMiB);
 		expect(Math.max(large.full, large.incremental), report).toBeLessThan(200);
