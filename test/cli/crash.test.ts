@@ -38,7 +38,7 @@ describe('crash at any instant', () => {
 	it('backup killed at each durable step and at random instants while writing packs', {timeout}, async () => {
 		const w = await makeWorld(2 * diskBlocks);
 		await backup(w);
-		const steps = ['pack-sealed', 'packs-durable', 'records-durable', 'point-committed'];
+		const steps = ['pack-sealed', 'staged-batch', 'packs-durable', 'records-durable', 'point-committed'];
 		let midWork = 0;
 		for (let kill = 0; kill < steps.length + randomKills; kill++) {
 			const step = steps[kill];

@@ -3,6 +3,7 @@ import type {Database, Statement} from 'better-sqlite3';
 import {type CatalogHandle, connectionOf} from './connection.js';
 import {RuntimeError} from '../errors.js';
 import {formatRecoveryPointId, type StoredObject} from '../model/index.js';
+import {stagingSchema} from './staging.js';
 
 export type {StoredObject} from '../model/index.js';
 
@@ -70,6 +71,25 @@ export function locateAll<L>(locate: (ids: readonly number[]) => ReadonlyMap<num
 		if (object === undefined) throw new RuntimeError('OBJECT_MISSING', `object ${id} needed by ${formatRecoveryPointId(rpId)} is not in the catalog`, {hint: 'Run `strata verify` to see the damage'});
 		return object;
 	});
+}
+
+/** The id the next new object gets: call inside the (immediate) transaction that inserts it. */
+export function nextObjectId(catalog: CatalogHandle): number {
+	return connectionOf(catalog).prepare('SELECT coalesce(max(id), 0) + 1 FROM objects').pluck().get() as number;
+}
+
+/**
+ * Inserts the objects a backup wrote, charged to its point: the one place new objects enter the catalog. They come
+ * from the backup's staging file (catalog/staging.ts), attached as `staged`: the k-th staged object gets the id
+ * `firstId + k`, and its pack (the index of the pack in the backup's own list) the pack row `firstPackId + pack`.
+ */
+export function insertStagedObjects(catalog: CatalogHandle, at: {firstId: number; firstPackId: number; rpId: number}): void {
+	connectionOf(catalog)
+		.prepare(
+			`INSERT INTO objects (id, hash, pack_id, offset, stored_length, raw_length, codec, charged_rp_id)
+			SELECT @firstId + seq, hash, @firstPackId + pack, offset, stored_length, raw_length, codec, @rpId FROM ${stagingSchema}.objects ORDER BY seq`,
+		)
+		.run(at);
 }
 
 /** Stored bytes of objects charged to no point: garbage until gc deletes them (current records, manifests and state, are not). */

@@ -40,8 +40,3 @@ export type WrittenObject = {
 	codec: Codec;
 };
 
-/** The objects one backup wrote, as its commit reads them (the store's WrittenObjects is one). */
-export type WrittenObjectList = {
-	readonly length: number;
-	at(row: number): WrittenObject;
-};

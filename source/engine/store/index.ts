@@ -20,7 +20,6 @@ export * from './codec-pool.js';
 export * from './codec-protocol.js';
 export * from './file-writes.js';
 export * from './direct-read.js';
-export * from './written-objects.js';
 export * from './apparent-size.js';
 export * from './holes.js';
 export * from './manifest.js';

@@ -90,6 +90,8 @@ export class PackWriter {
 	private buffered = 0;
 	private readonly finishedPaths: string[] = [];
 	private readonly spare: Buffer[] = [];
+	/** A sealed pack's index buffer, grown to a pack's size: the next pack fills it again. */
+	private spareEntries: Buffer | undefined;
 	private readonly inFlight = new Set<Promise<void>>();
 	private failure: unknown;
 
@@ -235,7 +237,8 @@ export class PackWriter {
 		}
 
 		this.packs.push({name, size: 0});
-		this.current = {name, path, fd, size: packMagic.length, written: 0, index: this.packs.length - 1, writes: [], entries: Buffer.allocUnsafe(256 * indexEntryLength), count: 0};
+		this.current = {name, path, fd, size: packMagic.length, written: 0, index: this.packs.length - 1, writes: [], entries: this.spareEntries ?? Buffer.allocUnsafe(256 * indexEntryLength), count: 0};
+		this.spareEntries = undefined;
 		this.buffered = 0;
 		this.append(this.current, packMagic);
 		return this.current;
@@ -269,6 +272,9 @@ export class PackWriter {
 		this.append(pack, index);
 		this.append(pack, trailer);
 		pack.size += index.length + trailer.length;
+		// Copied into the staging buffer: a new buffer per pack, promoted before it died, was garbage that only full
+		// collections freed (the peak memory of a large backup grew with its size).
+		this.spareEntries = pack.entries;
 	}
 
 	/** Makes a pack whose bytes are all written durable (unless `synced` already), and renames it into packs/. */

@@ -3,7 +3,6 @@
  * content-defined chunker into the object store; the recipe commits in one transaction after the packs are durable.
  * A failed pg_dump fails the job with pg_dump's own first error line and leaves no point.
  */
-import {ObjectIndex} from '../../catalog/objects.js';
 import {recipeChunkIndex} from '../../catalog/recipes.js';
 import {now} from '../../clock.js';
 import {ExternalError} from '../../errors.js';
@@ -27,14 +26,6 @@ async function databaseFacts(env: NodeJS.ProcessEnv, database: string): Promise<
 	} catch {
 		return undefined;
 	}
-}
-
-/** The raw bytes of distinct chunks: those this backup wrote are in the sink, the others in the catalog. */
-function changedChunkBytes(repo: Repository, sink: ObjectSink, refs: readonly number[]): number {
-	const stored = new ObjectIndex(repo).getMany(refs.filter(ref => ref > 0));
-	let bytes = 0;
-	for (const ref of refs) bytes += ref < 0 ? sink.newObjects.at(-(ref + 1)).rawLength : (stored.get(ref)?.rawLength ?? 0);
-	return bytes;
 }
 
 /** Backs up a PostgreSQL item as planned; the caller holds the item's lock. */
@@ -74,15 +65,13 @@ export async function backupPostgres(repo: Repository, item: PostgresItem, plan:
 
 		throwIfAborted(options.signal);
 		progress.finish();
-		const previousIds = new Set(previousChunks.values());
-		const newCount = sink.newObjects.length;
-		const changed = [...new Set(captured.recipe.filter(ref => ref < 0 || !previousIds.has(ref)))];
 		return await commitBackup(repo, item, sink, {type, baseId: base?.id, trigger: options.trigger, createdAt, retainUntil: options.retainUntil}, {
-			changedBlocks: changed.length,
-			// The churn of a dump point: its changed chunks' bytes before compression, against dumpBytes.
-			meta: {...(await facts), dumpBytes: captured.bytes, dumpFormat: 'custom', newChunks: newCount, changedBytes: changedChunkBytes(repo, sink, changed)},
+			// The churn of a dump point (its distinct chunks not in the previous point's recipe: changed_blocks, and their
+			// bytes before compression, against dumpBytes: meta.changedBytes) is counted by the commit from the recipe.
+			changedBlocks: 0,
+			meta: {...(await facts), dumpBytes: captured.bytes, dumpFormat: 'custom', newChunks: sink.newCount},
 			disks: [],
-			recipe: captured.recipe,
+			streamChurn: {previousId: previous?.id},
 		});
 	} finally {
 		if (!sink.committed) {

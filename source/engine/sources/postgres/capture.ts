@@ -4,7 +4,8 @@
  * A batch is stored one of two ways, by how much of the stream was new lately:
  * - mostly new (a first full): one worker pass hashes and compresses every chunk; known chunks' bytes are dropped;
  * - mostly known (an incremental): a pass that only hashes, then just the new chunks are compressed.
- * Batches are stored concurrently (both workers busy) and their refs joined in stream order at the end.
+ * Batches are stored concurrently (both workers busy) and their refs go to the sink's recipe in stream order as they
+ * complete, so the recipe (one ref per chunk) is never held whole.
  */
 import type {Readable} from 'node:stream';
 import {findCuts} from '../../chunkers/index.js';
@@ -24,7 +25,8 @@ const zstdLevel = 1;
 /** zstd level -1 asks the codec pool only to hash. */
 const hashOnly = -1;
 
-export type StreamCapture = {recipe: ObjectRef[]; bytes: number};
+/** A stream read to its end: its bytes and the number of chunks in its recipe (which is in the sink). */
+export type StreamCapture = {chunks: number; bytes: number};
 
 export type CaptureContext = {
 	pool: CodecPool;
@@ -61,9 +63,9 @@ class BatchStore {
 	/** Stores the chunks of `data` (a buffer from `take`) cut at `offsets`; returns their refs in order. */
 	async store(data: Uint8Array, offsets: Uint32Array): Promise<ObjectRef[]> {
 		const count = offsets.length - 1;
-		const before = this.context.sink.newObjects.length;
+		const before = this.context.sink.newCount;
 		const refs = this.freshShare > 0.5 ? await this.storeAll(data, offsets) : await this.storeNew(data, offsets);
-		this.freshShare = (this.context.sink.newObjects.length - before) / count;
+		this.freshShare = (this.context.sink.newCount - before) / count;
 		return refs;
 	}
 
@@ -171,8 +173,8 @@ async function cutBatch(data: Uint8Array, filled: number, final: boolean): Promi
 }
 
 /**
- * Reads a stream to its end and returns the ordered chunk refs of its recipe. `expectNew` (no earlier point of the
- * item) starts in the one-pass way; it adapts to what each batch found.
+ * Reads a stream to its end and records the ordered chunk refs of its recipe in the sink. `expectNew` (no earlier
+ * point of the item) starts in the one-pass way; it adapts to what each batch found.
  */
 export async function captureStream(stream: Readable, context: CaptureContext, expectNew: boolean): Promise<StreamCapture> {
 	const reader = new ReadAhead(stream, readAheadBytes, context.signal);
@@ -181,6 +183,13 @@ export async function captureStream(stream: Readable, context: CaptureContext, e
 	let batch = store.take();
 	let filled = 0;
 	let bytes = 0;
+	let chunks = 0;
+	// The oldest batch's refs, once stored, join the recipe: batches complete in any order, the recipe is in stream order.
+	const record = async () => {
+		const refs = await batches.shift()!;
+		context.sink.recipe(refs);
+		chunks += refs.length;
+	};
 	try {
 		for (;;) {
 			const before = filled;
@@ -205,11 +214,11 @@ export async function captureStream(stream: Readable, context: CaptureContext, e
 			batch = next;
 			filled -= end;
 			if (final) break;
-			if (batches.length > maxPendingBatches) await batches[batches.length - maxPendingBatches - 1];
+			if (batches.length > maxPendingBatches) await record();
 		}
 
-		const recipe = (await Promise.all(batches)).flat();
-		return {recipe, bytes};
+		while (batches.length > 0) await record();
+		return {chunks, bytes};
 	} finally {
 		await Promise.allSettled(batches);
 	}

@@ -4,13 +4,13 @@
  * the item has a freeze command or allows live reads. A source that changes while it is read without a freeze command
  * (size, times or the fingerprint of a few blocks differ) is read again, up to three times.
  */
-import {type ResolvedDisk, resolveBlockMap} from '../../catalog/points.js';
+import {type BlockMapReader, blockMapReaders} from '../../catalog/points.js';
 import {now} from '../../clock.js';
 import {RuntimeError, UserError} from '../../errors.js';
 import {throwIfAborted} from '../../abort.js';
 import type {RecoveryPoint, VolumeItem} from '../../model/index.js';
 import type {Repository} from '../../repository.js';
-import {CodecPool, hashLength} from '../../store/index.js';
+import {CodecPool} from '../../store/index.js';
 import type {BackupPlan, CaptureOptions} from '../backup-plan.js';
 import {commitBackup, ObjectSink} from '../object-sink.js';
 import {runHook} from './hooks.js';
@@ -26,9 +26,12 @@ export async function backupVolume(repo: Repository, item: VolumeItem, plan: Bac
 	const sink = new ObjectSink(repo);
 	try {
 		const {type, base, previous} = plan;
-		const resolvedBase = base ? resolveBlockMap(repo, base.id, item.blockSize, {withHashes: true}) : undefined;
-		const previousMaps = previous && previous.id !== base?.id ? resolveBlockMap(repo, previous.id, item.blockSize, {withHashes: true}) : resolvedBase;
-		const baseMaps = resolvedBase && withoutDamagedHashes(resolvedBase, sink);
+		// The base's and the previous point's block maps are resolved a window at a time as the disks are read. The base
+		// leaves out the hashes of objects marked damaged: those blocks then count as new, so the sink stores them again
+		// instead of the new point inheriting the damaged copy (the previous point, for churn, keeps them).
+		const blank = sink.damaged.size > 0 ? (id: number) => sink.damaged.has(id) : undefined;
+		const baseMaps = base ? blockMapReaders(repo, base.id, item.blockSize, {withHashes: true, blank}) : undefined;
+		const previousMaps = previous && (previous.id !== base?.id || blank) ? blockMapReaders(repo, previous.id, item.blockSize, {withHashes: true}) : baseMaps;
 		const createdAt = now().toISOString();
 		const captures = await readAllDisks(item, {pool, sink, baseMaps, previousMaps, options});
 		throwIfAborted(options.signal);
@@ -48,29 +51,11 @@ export async function backupVolume(repo: Repository, item: VolumeItem, plan: Bac
 	}
 }
 
-/**
- * The base as the codec workers compare against it, with the hashes of damaged objects blanked: those blocks then
- * count as new, so the sink stores them again instead of the new point inheriting the damaged copy.
- */
-function withoutDamagedHashes(maps: Map<number, ResolvedDisk>, sink: ObjectSink): Map<number, ResolvedDisk> {
-	if (sink.damaged.size === 0) return maps;
-	return new Map(
-		[...maps].map(([diskId, disk]) => {
-			const hashes = disk.hashes && Uint8Array.from(disk.hashes);
-			for (let index = 0; index < disk.blockCount; index++) {
-				if (hashes && sink.needsCopy(disk.objectIds[index]!)) hashes.fill(0, index * hashLength, (index + 1) * hashLength);
-			}
-
-			return [diskId, {...disk, hashes}];
-		}),
-	);
-}
-
 type ReadContext = {
 	pool: CodecPool;
 	sink: ObjectSink;
-	baseMaps: ReturnType<typeof resolveBlockMap> | undefined;
-	previousMaps: ReturnType<typeof resolveBlockMap> | undefined;
+	baseMaps: Map<number, BlockMapReader> | undefined;
+	previousMaps: Map<number, BlockMapReader> | undefined;
 	options: CaptureOptions;
 };
 
@@ -120,6 +105,8 @@ async function readDisksConsistently(item: VolumeItem, context: ReadContext): Pr
 		item.disks.map(async (disk, index) => {
 			for (let attempt = 1; ; attempt++) {
 				const before = attempt === 1 ? states[index]! : await sourceState(disk.path);
+				// Another attempt records the disk's entries afresh.
+				if (attempt > 1) context.sink.staging.dropEntries(disk.id);
 				const capture = await captureDisk({
 					diskId: disk.id,
 					path: disk.path,
