@@ -43,9 +43,15 @@ export function dataVersion(repo: Repository): number {
 
 /** Sets repository settings in one transaction: a bad value leaves every setting as it was. */
 export function setSettings(repo: Repository, change: {key: string; value: string; currency?: string}): void {
-	// With the state record (store/manifest-writer.ts) committed in the same transaction.
-	recordingState(repo, () => {
-		if (change.currency !== undefined) setSetting(repo, currencyKey, change.currency.toUpperCase());
-		setSetting(repo, change.key, change.value);
-	});
+	// Then the state record (store/manifest-writer.ts) describing the settings in the packs.
+	recordingState(repo, () =>
+		inTransaction(
+			repo,
+			() => {
+				if (change.currency !== undefined) setSetting(repo, currencyKey, change.currency.toUpperCase());
+				setSetting(repo, change.key, change.value);
+			},
+			{deferred: true},
+		),
+	);
 }

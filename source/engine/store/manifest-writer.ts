@@ -243,12 +243,14 @@ export function isRecordTarget(handle: CatalogHandle): handle is RecordTarget {
 	return 'packsDir' in handle && 'tmpDir' in handle && 'catalogPath' in handle;
 }
 
-/** Runs a change of items, policies or settings and, on a repository, commits the new state record with it. */
+/**
+ * Runs a change of items, policies or settings and, on a repository, then writes the new state record. Two commits,
+ * not one: a change refused (a duplicate name, say) must leave the catalog's file as it was, and the state record's
+ * pending row would already have changed it. Killed in between, the packs' state lags that one change until the next
+ * one (or the next backup) writes it again.
+ */
 export function recordingState<T>(handle: CatalogHandle, body: () => T): T {
-	if (!isRecordTarget(handle)) return body();
-	return withRecords(handle, batch => {
-		const result = body();
-		batch.state();
-		return result;
-	});
+	const result = body();
+	if (isRecordTarget(handle)) withRecords(handle, batch => batch.state());
+	return result;
 }
