@@ -7,7 +7,7 @@ import {describe, expect, it} from 'vitest';
 import {cliEntry, runStrata} from '../helpers/cli.js';
 import {makeTempDir} from '../helpers/tmp.js';
 import {blockSize, makeDisk, sha256File, writeBlock, writeRandomFile} from '../helpers/volume.js';
-import {packFiles} from '../helpers/repo-files.js';
+import {dataPackFiles, packFiles} from '../helpers/repo-files.js';
 
 async function strata(repo: string, ...args: string[]) {
 	const result = await runStrata(['--repo', repo, ...args]);
@@ -75,7 +75,7 @@ describe('volume backups under failure', () => {
 		expect((await runStrata(['--repo', repo, 'verify', '--read-data'])).exitCode).toBe(0);
 
 		// Flip a byte inside the first object's stored bytes (past the 8-byte pack magic).
-		const packs = packFiles(repo).sort((a, b) => statSync(a).mtimeMs - statSync(b).mtimeMs);
+		const packs = dataPackFiles(repo).sort((a, b) => statSync(a).mtimeMs - statSync(b).mtimeMs);
 		const fd = openSync(packs[0]!, 'r+');
 		const byte = Buffer.alloc(1);
 		readSync(fd, byte, 0, 1, 8 + 3);

@@ -18,18 +18,8 @@ import {clearPendingPacks, recordPendingPack} from '../catalog/pending-packs.js'
 import {now} from '../clock.js';
 import {crashPoint} from '../crash.js';
 import {closeQuietly, fsyncPath, writeFully} from './file-writes.js';
-import {Codec, contentHash, encodeIndexEntry, encodePackTrailer, indexEntryLength, ObjectKind, packMagic} from './format.js';
-import {
-	type BlockEntry,
-	blockEntriesPerPart,
-	encodeBlockPart,
-	encodeHead,
-	encodeRecipePart,
-	encodeState,
-	encodeTombstone,
-	type RecipeStep,
-	recipeStepsPerPart,
-} from './manifest.js';
+import {Codec, contentHash, encodeIndexEntry, encodePackTrailer, hashLength, indexEntryLength, ObjectKind, packMagic} from './format.js';
+import {blockEntriesPerPart, blockEntryLength, encodeHead, encodeState, encodeTombstone, entryCharged, entryHasObject, recipeStepLength, recipeStepsPerPart, recordTag} from './manifest.js';
 import {packPath} from './pack-reader.js';
 
 /** Where records go: the catalog (the Repository) and its folders. */
@@ -157,24 +147,50 @@ function writeManifest(target: RecordTarget, pack: RecordPack, rpId: number, seq
 		parts.push(contentHash(bytes).toString('hex'));
 	};
 
+	// Each part is encoded row by row into one buffer, reused: the part's bytes are written and hashed before the next.
 	if (point.hasRecipe) {
+		const part = Buffer.allocUnsafe(1 + recipeStepsPerPart * recipeStepLength);
+		part[0] = recordTag.recipe;
 		for (let from = 0; ; ) {
-			const page = recipePage(target, rpId, from, recipeStepsPerPart);
-			if (page.length === 0) break;
-			const steps: RecipeStep[] = page.map(([, hash, charged]) => ({hash: hash ?? Buffer.alloc(32), charged: charged === 1}));
-			putPart(encodeRecipePart(steps));
-			entries += steps.length;
-			from = page.at(-1)![0] + 1;
+			let count = 0;
+			let last = -1;
+			for (const [seq, hex, charged] of recipePage(target, rpId, from, recipeStepsPerPart)) {
+				const at = 1 + count * recipeStepLength;
+				part[at] = entryHasObject | (charged === 1 ? entryCharged : 0);
+				if (hex) part.write(hex, at + 1, hashLength, 'hex');
+				else part.fill(0, at + 1, at + 1 + hashLength);
+				count++;
+				last = seq;
+			}
+
+			if (count === 0) break;
+			putPart(part.subarray(0, 1 + count * recipeStepLength));
+			entries += count;
+			from = last + 1;
 		}
 	} else {
+		const part = Buffer.allocUnsafe(1 + blockEntriesPerPart * blockEntryLength);
+		part[0] = recordTag.block;
 		for (let after = {diskId: -1, blockIndex: -1}; ; ) {
-			const page = blockEntryPage(target, rpId, after, blockEntriesPerPart);
-			if (page.length === 0) break;
-			const part: BlockEntry[] = page.map(([diskId, blockIndex, hash, charged]) => ({diskId, blockIndex, hash, charged: charged === 1}));
-			putPart(encodeBlockPart(part));
-			entries += part.length;
-			const last = page.at(-1)!;
-			after = {diskId: last[0], blockIndex: last[1]};
+			let at = 1;
+			let count = 0;
+			let lastDisk = -1;
+			let lastBlock = -1;
+			for (const [diskId, blockIndex, hex, charged] of blockEntryPage(target, rpId, after, blockEntriesPerPart)) {
+				part.writeUInt32LE(diskId, at);
+				part.writeUIntLE(blockIndex, at + 4, 6);
+				part[at + 10] = (hex ? entryHasObject : 0) | (charged === 1 ? entryCharged : 0);
+				at += 11;
+				if (hex) at += part.write(hex, at, hashLength, 'hex');
+				count++;
+				lastDisk = diskId;
+				lastBlock = blockIndex;
+			}
+
+			if (count === 0) break;
+			putPart(part.subarray(0, at));
+			entries += count;
+			after = {diskId: lastDisk, blockIndex: lastBlock};
 		}
 	}
 

@@ -24,9 +24,10 @@ export const recordTag = {head: 0x48, block: 0x42, recipe: 0x52, tombstone: 0x54
 
 /** Bytes of one block-map entry at most, and how many go in one part (under 4 MiB). */
 export const blockEntryLength = 4 + 6 + 1 + hashLength;
-export const blockEntriesPerPart = 90_000;
+/** 16,384 entries (~700 KiB) a part: a page of rows read back from the catalog is garbage once encoded, and pages of 90,000 (~3.8 MiB, with their row arrays ~40 MB) made a 4 GiB full peak 150 MiB above a 256 MiB one. */
+export const blockEntriesPerPart = 16_384;
 export const recipeStepLength = 1 + hashLength;
-export const recipeStepsPerPart = 120_000;
+export const recipeStepsPerPart = 16_384;
 
 export const entryHasObject = 1;
 export const entryCharged = 2;
