@@ -19,7 +19,11 @@ export function nextRecordSeq(catalog: CatalogHandle): number {
 	return Number(db.prepare("SELECT value FROM meta WHERE key = 'record-seq'").pluck().get());
 }
 
-export type ManifestPointRow = {
+/** A disk of a point as its manifest records it. */
+export type RecordedDisk = {diskId: number; size: number; changedBlocks: number; changedBytes: number; usedBytes: number | null};
+
+/** A point as its manifest head records it (what a rebuild inserts again). */
+export type RecordedPoint = {
 	id: number;
 	itemId: number;
 	itemName: string;
@@ -30,9 +34,38 @@ export type ManifestPointRow = {
 	retainUntil: string | null;
 	changedBlocks: number;
 	meta: string;
-	disks: Array<{diskId: number; size: number; changedBlocks: number; changedBytes: number; usedBytes: number | null}>;
-	hasRecipe: boolean;
+	disks: RecordedDisk[];
 };
+
+/** An item with its disks as the state record holds it. */
+export type RecordedItem = {
+	id: number;
+	name: string;
+	kind: string;
+	blockSize: number;
+	settings: string;
+	createdAt: string;
+	state: string;
+	deletedAt: string | null;
+	policyId: number | null;
+	lastSlotAt: string | null;
+	disks: Array<{id: number; name: string; path: string}>;
+};
+
+/** A policy as the state record holds it. */
+export type RecordedPolicy = {
+	id: number;
+	name: string;
+	schedule: string;
+	timezone: string;
+	retainDaily: number | null;
+	retainWeekly: number | null;
+	retainMonthly: number | null;
+	retainYearly: number | null;
+	createdAt: string;
+};
+
+export type ManifestPointRow = RecordedPoint & {hasRecipe: boolean};
 
 /** A point as its manifest describes it, or undefined when it is gone. */
 export function manifestPoint(catalog: CatalogHandle, rpId: number): ManifestPointRow | undefined {
@@ -74,11 +107,7 @@ export function recipePage(catalog: CatalogHandle, rpId: number, from: number, l
 		.iterate(rpId, from, limit) as IterableIterator<[number, string | null, number]>;
 }
 
-export type StateRows = {
-	items: Array<{id: number; name: string; kind: string; blockSize: number; settings: string; createdAt: string; state: string; deletedAt: string | null; policyId: number | null; lastSlotAt: string | null; disks: Array<{id: number; name: string; path: string}>}>;
-	policies: Array<{id: number; name: string; schedule: string; timezone: string; retainDaily: number | null; retainWeekly: number | null; retainMonthly: number | null; retainYearly: number | null; createdAt: string}>;
-	settings: Record<string, string>;
-};
+export type StateRows = {items: RecordedItem[]; policies: RecordedPolicy[]; settings: Record<string, string>};
 
 /** Settings kept in the meta table that are the repository's (the rest there is the catalog's own bookkeeping). */
 const bookkeeping = new Set(['commits', 'record-seq']);

@@ -8,46 +8,12 @@ import type {Database, Statement} from 'better-sqlite3';
 import {migrate} from './migrations.js';
 import {openCatalog} from './open.js';
 import {refreshPointAggregates} from './points.js';
-import {forgetStaleRecords, setRecords} from './manifests.js';
+import {forgetStaleRecords, type RecordedItem, type RecordedPoint, type RecordedPolicy, setRecords} from './manifests.js';
 
-export type RebuiltItem = {
-	id: number;
-	name: string;
-	kind: string;
-	blockSize: number;
-	settings: string;
-	createdAt: string;
-	state: string;
-	deletedAt: string | null;
-	policyId: number | null;
-	lastSlotAt: string | null;
-	disks: Array<{id: number; name: string; path: string}>;
-};
-
-export type RebuiltPolicy = {
-	id: number;
-	name: string;
-	schedule: string;
-	timezone: string;
-	retainDaily: number | null;
-	retainWeekly: number | null;
-	retainMonthly: number | null;
-	retainYearly: number | null;
-	createdAt: string;
-};
-
-export type RebuiltPoint = {
-	id: number;
-	itemId: number;
-	type: string;
-	trigger: string;
-	baseId: number | null;
-	createdAt: string;
-	retainUntil: string | null;
-	changedBlocks: number;
-	meta: string;
-	disks: Array<{diskId: number; size: number; changedBlocks: number; changedBytes: number; usedBytes: number | null}>;
-};
+export type RebuiltItem = RecordedItem;
+export type RebuiltPolicy = RecordedPolicy;
+/** A point as a rebuild inserts it (its item named by id). */
+export type RebuiltPoint = Omit<RecordedPoint, 'itemName'>;
 
 /** The file a rebuild builds in the repository's tmp/, and where --force moves the catalog that was there. */
 export const rebuildFileName = 'catalog-rebuild.db';

@@ -81,8 +81,7 @@ class RecordPack {
 	}
 
 	/** Adds a record object unless this pack or the repository's current records hold it already. */
-	put(bytes: Buffer, kind: ObjectKind, existing: (hash: Buffer) => number | undefined): Placed {
-		const hash = contentHash(bytes);
+	put(bytes: Buffer, kind: ObjectKind, existing: (hash: Buffer) => number | undefined, hash = contentHash(bytes)): Placed {
 		const key = hash.toString('hex');
 		const known = this.byHash.get(key);
 		if (known !== undefined) return {kind, index: known};
@@ -142,9 +141,9 @@ function writeManifest(target: RecordTarget, pack: RecordPack, rpId: number, seq
 	const parts: string[] = [];
 	let entries = 0;
 	const putPart = (bytes: Buffer) => {
-		const where = pack.put(bytes, ObjectKind.Manifest, existing);
-		placed.push(where);
-		parts.push(contentHash(bytes).toString('hex'));
+		const hash = contentHash(bytes);
+		placed.push(pack.put(bytes, ObjectKind.Manifest, existing, hash));
+		parts.push(hash.toString('hex'));
 	};
 
 	// Each part is encoded row by row into one buffer, reused: the part's bytes are written and hashed before the next.

@@ -18,6 +18,7 @@
  * before its commit (the counter is kept in the same transaction), so the one written later wins. A part is at most
  * about 4 MiB, so neither writing nor rebuilding holds a whole block map in memory.
  */
+import type {RecordedDisk, RecordedItem, RecordedPoint, RecordedPolicy} from '../catalog/manifests.js';
 import {hashLength} from './format.js';
 
 export const recordTag = {head: 0x48, block: 0x42, recipe: 0x52, tombstone: 0x54, state: 0x53} as const;
@@ -32,50 +33,14 @@ export const recipeStepsPerPart = 16_384;
 export const entryHasObject = 1;
 export const entryCharged = 2;
 
-export type ManifestDisk = {diskId: number; size: number; changedBlocks: number; changedBytes: number; usedBytes: number | null};
-
-export type ManifestPoint = {
-	id: number;
-	itemId: number;
-	itemName: string;
-	type: string;
-	trigger: string;
-	baseId: number | null;
-	createdAt: string;
-	retainUntil: string | null;
-	changedBlocks: number;
-	meta: string;
-	disks: ManifestDisk[];
-};
+export type ManifestDisk = RecordedDisk;
+export type ManifestPoint = RecordedPoint;
 
 export type ManifestHead = {v: 1; seq: number; writtenAt: number; point: ManifestPoint; partKind: 'block' | 'recipe'; parts: string[]; entries: number};
 export type Tombstone = {v: 1; seq: number; writtenAt: number; pointId: number};
 
-export type StateItem = {
-	id: number;
-	name: string;
-	kind: string;
-	blockSize: number;
-	settings: string;
-	createdAt: string;
-	state: string;
-	deletedAt: string | null;
-	policyId: number | null;
-	lastSlotAt: string | null;
-	disks: Array<{id: number; name: string; path: string}>;
-};
-
-export type StatePolicy = {
-	id: number;
-	name: string;
-	schedule: string;
-	timezone: string;
-	retainDaily: number | null;
-	retainWeekly: number | null;
-	retainMonthly: number | null;
-	retainYearly: number | null;
-	createdAt: string;
-};
+export type StateItem = RecordedItem;
+export type StatePolicy = RecordedPolicy;
 
 export type RepositoryState = {v: 1; seq: number; writtenAt: number; items: StateItem[]; policies: StatePolicy[]; settings: Record<string, string>};
 
